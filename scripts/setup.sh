@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building and testing lambdaport needs on Debian 12, skipping what is already there.
+# Run as root (or with sudo available). Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential g++ cmake ninja-build        # toolchain
+  libboost1.81-dev nlohmann-json3-dev          # engine: Asio/Beast, JSON
+  libcurl4-openssl-dev                         # SDK: HTTPS to S3/SQS/Lambda
+  doctest-dev                                  # unit tests
+  python3 awscli                               # integration tests: stdlib unittest, AWS CLI v2
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# Node.js may come from Debian (nodejs + npm) or from another apt source that bundles npm with nodejs;
+# never mix the two, so look for the commands rather than the package names.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all packages already installed"
+else
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo=(sudo)
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+  echo "setup: warning: Node.js $(node --version 2>/dev/null || echo '(none)') found; the pinned AWS SDK for" \
+       "JavaScript in tests/integration/js wants Node.js 20 or newer" >&2
+fi
