@@ -1,0 +1,319 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace lambdaport::runtime::config {
+namespace {
+
+using json = nlohmann::json;
+
+// Reports problems as "<source>: <key>: <reason>".
+struct reader {
+    const std::string& source;
+    const std::filesystem::path& base_dir;
+
+    [[noreturn]] void fail(const std::string& key, const std::string& reason) const {
+        throw config_error(source + ": " + key + ": " + reason);
+    }
+
+    void only_keys(const json& object, const std::string& key,
+                   std::initializer_list<std::string_view> allowed) const {
+        for (const auto& [name, value] : object.items()) {
+            bool known = false;
+            for (auto a : allowed) {
+                known = known || a == name;
+            }
+            if (!known) {
+                fail(key.empty() ? name : key + "." + name, "unknown key");
+            }
+        }
+    }
+
+    const json& object(const json& value, const std::string& key) const {
+        if (!value.is_object()) {
+            fail(key, "must be an object");
+        }
+        return value;
+    }
+
+    std::string string(const json& value, const std::string& key) const {
+        if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+            fail(key, "must be a non-empty string");
+        }
+        return value.get<std::string>();
+    }
+
+    double number(const json& value, const std::string& key, double min, double max,
+                  const std::string& what) const {
+        if (!value.is_number() || value.get<double>() < min || value.get<double>() > max ||
+            !std::isfinite(value.get<double>())) {
+            fail(key, "must be " + what);
+        }
+        return value.get<double>();
+    }
+
+    unsigned integer(const json& value, const std::string& key, unsigned min, unsigned max) const {
+        double d = number(value, key, min, max,
+                          "an integer between " + std::to_string(min) + " and " +
+                              std::to_string(max));
+        if (d != std::floor(d)) {
+            fail(key, "must be an integer between " + std::to_string(min) + " and " +
+                          std::to_string(max));
+        }
+        return unsigned(d);
+    }
+
+    milliseconds seconds(const json& value, const std::string& key, double min, double max) const {
+        std::ostringstream what;
+        what << "a number of seconds between " << min << " and " << max;
+        return milliseconds{std::llround(number(value, key, min, max, what.str()) * 1000)};
+    }
+
+    std::filesystem::path path(const json& value, const std::string& key) const {
+        std::filesystem::path p = string(value, key);
+        return p.is_absolute() ? p : (base_dir / p).lexically_normal();
+    }
+
+    async_config async(const json& value, const std::string& key) const {
+        object(value, key);
+        only_keys(value, key,
+                  {"max_retry_attempts", "retry_delays", "max_event_age", "failure_destination"});
+        async_config out;
+        if (value.contains("max_retry_attempts")) {
+            out.max_retry_attempts =
+                integer(value["max_retry_attempts"], key + ".max_retry_attempts", 0, 2);
+        }
+        if (value.contains("retry_delays")) {
+            const auto& delays = value["retry_delays"];
+            if (!delays.is_array() || delays.empty()) {
+                fail(key + ".retry_delays", "must be a non-empty array of seconds");
+            }
+            out.retry_delays.clear();
+            for (std::size_t i = 0; i < delays.size(); ++i) {
+                out.retry_delays.push_back(seconds(
+                    delays[i], key + ".retry_delays[" + std::to_string(i) + "]", 0, 3600));
+            }
+        }
+        if (value.contains("max_event_age")) {
+            out.max_event_age =
+                std::chrono::seconds{integer(value["max_event_age"], key + ".max_event_age", 60,
+                                             21'600)};
+        }
+        if (value.contains("failure_destination")) {
+            out.failure_destination = path(value["failure_destination"], key + ".failure_destination");
+        }
+        return out;
+    }
+
+    function_config function(const std::string& name, const json& value) const {
+        const std::string key = "functions." + name;
+        object(value, key);
+        only_keys(value, key,
+                  {"handler", "handler_name", "timeout", "memory", "concurrency", "keep_warm",
+                   "idle_timeout", "queue_size", "environment", "async"});
+        function_config f;
+        f.name = name;
+        if (!value.contains("handler")) {
+            fail(key + ".handler", "missing (the path of the handler executable)");
+        }
+        f.handler = path(value["handler"], key + ".handler");
+        f.handler_name = f.handler.filename().string();
+        if (value.contains("handler_name")) {
+            f.handler_name = string(value["handler_name"], key + ".handler_name");
+        }
+        if (value.contains("timeout")) {
+            f.timeout = seconds(value["timeout"], key + ".timeout", 1, 900);
+        }
+        if (value.contains("memory")) {
+            f.memory_mb = integer(value["memory"], key + ".memory", 128, 10'240);
+        }
+        if (value.contains("concurrency")) {
+            f.concurrency = integer(value["concurrency"], key + ".concurrency", 1, 1000);
+        }
+        if (value.contains("keep_warm")) {
+            f.keep_warm = integer(value["keep_warm"], key + ".keep_warm", 0, 1000);
+        }
+        if (value.contains("idle_timeout")) {
+            f.idle_timeout = seconds(value["idle_timeout"], key + ".idle_timeout", 0, 86'400);
+        }
+        if (value.contains("queue_size")) {
+            f.queue_size = integer(value["queue_size"], key + ".queue_size", 0, 1'000'000);
+        }
+        if (value.contains("environment")) {
+            const auto& env = object(value["environment"], key + ".environment");
+            std::size_t total = 0;
+            for (const auto& [k, v] : env.items()) {
+                if (k.empty() || k.find('=') != std::string::npos) {
+                    fail(key + ".environment." + k, "is not a valid variable name");
+                }
+                if (!v.is_string()) {
+                    fail(key + ".environment." + k, "must be a string");
+                }
+                total += k.size() + v.get_ref<const std::string&>().size();
+                f.environment[k] = v.get<std::string>();
+            }
+            if (total > 4096) {
+                fail(key + ".environment", "exceeds Lambda's 4 KB limit for environment variables");
+            }
+        }
+        if (value.contains("async")) {
+            f.async = async(value["async"], key + ".async");
+        }
+        if (f.keep_warm > f.concurrency) {
+            fail(key + ".keep_warm", "must not exceed concurrency");
+        }
+        return f;
+    }
+};
+
+bool valid_function_name(std::string_view name) {
+    if (name.empty() || name.size() > 64) {
+        return false;
+    }
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+const function_config* engine_config::find(std::string_view name) const {
+    for (const auto& f : functions) {
+        if (f.name == name) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+void parse_listen(std::string_view text, const std::string& where, engine_config& out) {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) {
+        throw config_error(where + ": must be HOST:PORT, got '" + std::string(text) + "'");
+    }
+    auto port_text = text.substr(colon + 1);
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
+        throw config_error(where + ": port must be a number from 0 to 65535, got '" +
+                           std::string(port_text) + "'");
+    }
+    out.listen_host = std::string(text.substr(0, colon));
+    out.listen_port = std::uint16_t(port);
+}
+
+engine_config parse_json(std::string_view text, const std::string& source,
+                         const std::filesystem::path& base_dir) {
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        // nlohmann's message carries the line and column.
+        std::string what = e.what();
+        auto pos = what.find("parse error");
+        throw config_error(source + ": " + (pos == std::string::npos ? what : what.substr(pos)));
+    }
+    reader r{source, base_dir};
+    if (!doc.is_object()) {
+        throw config_error(source + ": the document must be a JSON object");
+    }
+    r.only_keys(doc, "", {"engine", "functions"});
+    engine_config out;
+    if (doc.contains("engine")) {
+        const auto& engine = r.object(doc["engine"], "engine");
+        r.only_keys(engine, "engine", {"listen", "state_dir", "region", "account_id"});
+        if (engine.contains("listen")) {
+            parse_listen(r.string(engine["listen"], "engine.listen"), source + ": engine.listen",
+                         out);
+        }
+        if (engine.contains("state_dir")) {
+            out.state_dir = r.path(engine["state_dir"], "engine.state_dir");
+        }
+        if (engine.contains("region")) {
+            out.region = r.string(engine["region"], "engine.region");
+        }
+        if (engine.contains("account_id")) {
+            out.account_id = r.string(engine["account_id"], "engine.account_id");
+            if (out.account_id.size() != 12 ||
+                out.account_id.find_first_not_of("0123456789") != std::string::npos) {
+                r.fail("engine.account_id", "must be 12 digits");
+            }
+        }
+    }
+    if (doc.contains("functions")) {
+        const auto& functions = r.object(doc["functions"], "functions");
+        for (const auto& [name, value] : functions.items()) {
+            if (!valid_function_name(name)) {
+                r.fail("functions." + name,
+                       "a function name is 1-64 letters, digits, '-' or '_'");
+            }
+            out.functions.push_back(r.function(name, value));
+        }
+    }
+    return out;
+}
+
+engine_config load_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw config_error(file.string() + ": cannot be read: " + std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto base = std::filesystem::absolute(file).parent_path();
+    return parse_json(text.str(), file.string(), base);
+}
+
+function_config parse_function_flag(std::string_view flag) {
+    auto eq = flag.find('=');
+    if (eq == std::string_view::npos || eq == 0 || eq + 1 == flag.size()) {
+        throw config_error("--function: must be NAME=PATH, got '" + std::string(flag) + "'");
+    }
+    std::string name(flag.substr(0, eq));
+    if (!valid_function_name(name)) {
+        throw config_error("--function " + name +
+                           ": a function name is 1-64 letters, digits, '-' or '_'");
+    }
+    function_config f;
+    f.name = name;
+    f.handler = std::filesystem::absolute(std::string(flag.substr(eq + 1))).lexically_normal();
+    f.handler_name = f.handler.filename().string();
+    return f;
+}
+
+void validate(const engine_config& config, const std::string& source) {
+    if (config.functions.empty()) {
+        throw config_error(source + ": functions: no function configured (use --function NAME=PATH "
+                                    "or a \"functions\" object)");
+    }
+    std::set<std::string> names;
+    for (const auto& f : config.functions) {
+        if (!names.insert(f.name).second) {
+            throw config_error(source + ": functions." + f.name + ": defined twice");
+        }
+        std::error_code ec;
+        auto status = std::filesystem::status(f.handler, ec);
+        if (ec || !std::filesystem::is_regular_file(status)) {
+            throw config_error(source + ": functions." + f.name + ".handler: " +
+                               f.handler.string() + " is not a file");
+        }
+        if ((status.permissions() & std::filesystem::perms::owner_exec) ==
+            std::filesystem::perms::none) {
+            throw config_error(source + ": functions." + f.name + ".handler: " +
+                               f.handler.string() + " is not executable");
+        }
+    }
+}
+
+}  // namespace lambdaport::runtime::config

@@ -1,0 +1,212 @@
+#include "engine/engine.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "async/event_queue.hpp"
+#include "http/server.hpp"
+#include "log/log.hpp"
+#include "pool/function_pool.hpp"
+#include "pool/process.hpp"
+#include "util/net.hpp"
+
+extern char** environ;
+
+namespace lambdaport::runtime::engine {
+namespace {
+
+// What a handler inherits from the engine's environment: credentials, the endpoint overrides and
+// the storage setting, so the same handler reaches the same data the engine was pointed at.
+bool inherited(std::string_view name) {
+    static constexpr std::string_view exact[] = {
+        "PATH", "LANG", "LD_LIBRARY_PATH", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN", "LAMBDAPORT_STORAGE"};
+    for (auto e : exact) {
+        if (name == e) {
+            return true;
+        }
+    }
+    return name.starts_with("AWS_ENDPOINT_URL");
+}
+
+constexpr std::chrono::milliseconds flush_interval{50};
+
+}  // namespace
+
+struct engine::impl {
+    config::engine_config config;
+    net::io_context ioc{1};
+    pool::pool_settings settings;
+    std::unique_ptr<http::server> invoke_server;
+    std::map<std::string, std::unique_ptr<pool::function_pool>, std::less<>> pools;
+    async::event_queue events;
+    net::steady_timer flush_timer;
+    net::signal_set signals;
+
+    explicit impl(config::engine_config c)
+        : config(std::move(c)),
+          events(ioc.get_executor(), config.state_dir),
+          flush_timer(ioc),
+          signals(ioc, SIGINT, SIGTERM) {}
+
+    void schedule_flush() {
+        flush_timer.expires_after(flush_interval);
+        flush_timer.async_wait([this](boost::system::error_code ec) {
+            if (ec) {
+                return;
+            }
+            for (auto& [name, p] : pools) {
+                p->log().flush();
+            }
+            log::flush_all();
+            schedule_flush();
+        });
+    }
+};
+
+engine::engine(config::engine_config config) : impl_(std::make_unique<impl>(std::move(config))) {}
+
+engine::~engine() = default;
+
+pool::function_pool* engine::find(std::string_view name) {
+    auto it = impl_->pools.find(name);
+    return it == impl_->pools.end() ? nullptr : it->second.get();
+}
+
+std::string engine::accept_event(pool::function_pool& fn, std::string payload) {
+    return impl_->events.accept(fn, std::move(payload));
+}
+
+std::string engine::status_json() {
+    nlohmann::json functions = nlohmann::json::object();
+    for (const auto& [name, p] : impl_->pools) {
+        auto s = p->stats();
+        functions[name] = {{"instances", s.instances},     {"busy", s.busy},
+                           {"queued", s.queued},           {"invocations", s.invocations},
+                           {"errors", s.errors},           {"throttles", s.throttles},
+                           {"cold_starts", s.cold_starts}};
+    }
+    nlohmann::json out{{"functions", functions},
+                       {"async", {{"pending", impl_->events.pending()},
+                                  {"failed", impl_->events.failed()}}}};
+    return out.dump();
+}
+
+int engine::run() {
+    auto& m = *impl_;
+    std::signal(SIGPIPE, SIG_IGN);
+    std::filesystem::create_directories(m.config.state_dir / "logs");
+
+    http::server_options options;
+    options.body_limit = invoke_api::request_limit;
+    options.too_large = invoke_api::too_large;
+    options.idle_timeout = std::chrono::seconds{120};
+    m.invoke_server = std::make_unique<http::server>(
+        m.ioc.get_executor(), m.config.listen_host, m.config.listen_port, options,
+        [this](http::request req) { return invoke_api::handle(*this, std::move(req)); });
+
+    m.settings.region = m.config.region;
+    m.settings.account_id = m.config.account_id;
+    m.settings.invoke_endpoint = "http://" + m.invoke_server->address();
+    m.settings.state_dir = m.config.state_dir;
+    for (char** e = environ; *e; ++e) {
+        std::string_view kv = *e;
+        if (inherited(kv.substr(0, kv.find('=')))) {
+            m.settings.inherited_environment.emplace_back(kv);
+        }
+    }
+    std::map<std::string, pool::function_pool*, std::less<>> by_name;
+    for (const auto& f : m.config.functions) {
+        auto p = std::make_unique<pool::function_pool>(m.ioc.get_executor(), f, m.settings);
+        by_name[f.name] = p.get();
+        m.pools[f.name] = std::move(p);
+        log::info("function", {{"name", f.name},
+                               {"handler", f.handler.string()},
+                               {"memory", std::to_string(f.memory_mb) + "MB"},
+                               {"timeout", std::to_string(f.timeout.count()) + "ms"},
+                               {"concurrency", std::to_string(f.concurrency)}});
+    }
+    log::info("memory limit", {{"mechanism", pool::memory_limit_mechanism()}});
+    m.invoke_server->start();
+    for (auto& [name, p] : m.pools) {
+        p->start();
+    }
+    m.events.recover(by_name);
+    m.schedule_flush();
+    log::info("listening", {{"address", m.invoke_server->address()},
+                            {"state", m.config.state_dir.string()}});
+
+    int stop_signal = 0;
+    m.signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec) {
+            return;
+        }
+        stop_signal = sig;
+        log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        m.invoke_server->stop();
+        for (auto& [name, p] : m.pools) {
+            p->stop();
+        }
+        m.flush_timer.cancel();
+        m.ioc.stop();
+    });
+    m.ioc.run();
+    for (auto& [name, p] : m.pools) {
+        p->stop();
+        p->log().flush();
+    }
+    m.pools.clear();  // reaps the handler processes
+    log::info("stopped");
+    log::flush_all();
+    return 0;
+}
+
+config::engine_config parse_serve_arguments(int argc, char** argv) {
+    config::engine_config cfg;
+    std::string source = "command line";
+    std::vector<config::function_config> extra;
+    std::string listen;
+    std::string state;
+    for (int i = 0; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        auto value = [&](std::string_view flag) -> std::string {
+            if (i + 1 >= argc) {
+                throw config::config_error(std::string(flag) + ": missing value");
+            }
+            return argv[++i];
+        };
+        if (arg == "--config") {
+            auto file = value(arg);
+            cfg = config::load_file(file);
+            source = file;
+        } else if (arg == "--function") {
+            extra.push_back(config::parse_function_flag(value(arg)));
+        } else if (arg == "--listen") {
+            listen = value(arg);
+        } else if (arg == "--state") {
+            state = value(arg);
+        } else {
+            throw config::config_error("serve: unknown argument '" + std::string(arg) +
+                                       "' (see lambdaport --help)");
+        }
+    }
+    for (auto& f : extra) {
+        std::erase_if(cfg.functions, [&](const auto& g) { return g.name == f.name; });
+        cfg.functions.push_back(std::move(f));
+    }
+    if (!listen.empty()) {
+        config::parse_listen(listen, "--listen", cfg);
+    }
+    if (!state.empty()) {
+        cfg.state_dir = state;
+    }
+    cfg.state_dir = std::filesystem::absolute(cfg.state_dir).lexically_normal();
+    config::validate(cfg, source);
+    return cfg;
+}
+
+}  // namespace lambdaport::runtime::engine

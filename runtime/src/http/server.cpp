@@ -1,0 +1,185 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <list>
+
+#include "log/log.hpp"
+
+namespace lambdaport::runtime::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+constexpr std::chrono::seconds write_timeout{30};
+
+}  // namespace
+
+struct server::impl : std::enable_shared_from_this<server::impl> {
+    tcp::acceptor acceptor;
+    server_options options;
+    handler on_request;
+    std::list<beast::tcp_stream*> streams;  // open connections, closed by stop()
+    bool stopped = false;
+
+    impl(net::any_io_executor ex, server_options opts, handler h)
+        : acceptor(ex), options(std::move(opts)), on_request(std::move(h)) {}
+
+    net::awaitable<void> accept_loop();
+    net::awaitable<void> session(tcp::socket socket);
+    net::awaitable<bool> answer(beast::tcp_stream& stream, response res, unsigned version,
+                                bool keep_alive);
+};
+
+namespace {
+
+request to_request(bhttp::request<bhttp::string_body>&& msg) {
+    request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.headers.reserve(8);
+    for (const auto& f : msg) {
+        req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    }
+    req.body = std::move(msg.body());
+    return req;
+}
+
+}  // namespace
+
+net::awaitable<bool> server::impl::answer(beast::tcp_stream& stream, response res,
+                                          unsigned version, bool keep_alive) {
+    bhttp::response<bhttp::string_body> msg{bhttp::status(res.status), version};
+    for (auto& h : res.headers) {
+        msg.insert(h.name, h.value);
+    }
+    msg.body() = std::move(res.body);
+    keep_alive = keep_alive && !res.close;
+    msg.keep_alive(keep_alive);
+    msg.prepare_payload();
+    stream.expires_after(write_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, msg, use_tuple);
+    co_return !ec && keep_alive;
+}
+
+net::awaitable<void> server::impl::session(tcp::socket socket) {
+    auto self = shared_from_this();
+    socket.set_option(tcp::no_delay(true));
+    beast::tcp_stream stream(std::move(socket));
+    auto registration = streams.insert(streams.end(), &stream);
+    beast::flat_buffer buffer;
+    for (bool open = !stopped; open;) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(options.body_limit);
+        if (options.idle_timeout.count() > 0) {
+            stream.expires_after(options.idle_timeout);
+        } else {
+            stream.expires_never();
+        }
+        auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+        if (ec) {
+            break;  // eof, reset, timeout or stop(): the connection ends here
+        }
+        const auto& head = parser.get();
+        auto length = parser.content_length();
+        if (length && *length > options.body_limit) {
+            co_await answer(stream, options.too_large(), head.version(), false);
+            break;
+        }
+        if (auto expect = head[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
+            stream.expires_after(write_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
+            if (wec) {
+                break;
+            }
+        }
+        if (!parser.is_done()) {
+            auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+            if (rec == bhttp::error::body_limit) {
+                co_await answer(stream, options.too_large(), head.version(), false);
+                break;
+            }
+            if (rec) {
+                break;
+            }
+        }
+        auto msg = parser.release();
+        unsigned version = msg.version();
+        bool keep_alive = msg.keep_alive();
+        stream.expires_never();
+        response res = co_await on_request(to_request(std::move(msg)));
+        if (stopped) {
+            break;
+        }
+        open = co_await answer(stream, std::move(res), version, keep_alive);
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    streams.erase(registration);
+}
+
+net::awaitable<void> server::impl::accept_loop() {
+    auto self = shared_from_this();
+    while (!stopped) {
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec) {
+            if (stopped || ec == net::error::operation_aborted) {
+                break;
+            }
+            log::warn("accept failed", {{"error", ec.message()}});
+            continue;
+        }
+        net::co_spawn(acceptor.get_executor(), session(std::move(socket)),
+                      log::report_exception{"http session"});
+    }
+}
+
+server::server(net::any_io_executor executor, const std::string& host, std::uint16_t port,
+               server_options options, handler on_request)
+    : impl_(std::make_shared<impl>(executor, std::move(options), std::move(on_request))) {
+    tcp::endpoint endpoint(net::ip::make_address(host), port);
+    impl_->acceptor.open(endpoint.protocol());
+    impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
+    impl_->acceptor.bind(endpoint);
+    impl_->acceptor.listen(net::socket_base::max_listen_connections);
+}
+
+server::~server() { stop(); }
+
+std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+std::string server::address() const {
+    auto ep = impl_->acceptor.local_endpoint();
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+void server::start() {
+    net::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(),
+                  log::report_exception{"http listener"});
+}
+
+void server::stop() {
+    if (!impl_ || impl_->stopped) {
+        return;
+    }
+    impl_->stopped = true;
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    for (auto* stream : impl_->streams) {
+        stream->socket().close(ignored);
+    }
+}
+
+std::size_t server::connections() const { return impl_->streams.size(); }
+
+}  // namespace lambdaport::runtime::http

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/message.hpp"
+#include "util/net.hpp"
+
+// A keep-alive HTTP/1.1 server on Asio coroutines: listener → one session loop per connection.
+namespace lambdaport::runtime::http {
+
+/// Answers one request. It may suspend as long as it likes (the Runtime API parks `/next`).
+using handler = std::function<net::awaitable<response>(request)>;
+
+struct server_options {
+    /// Largest request body accepted; a larger one is answered by `too_large` and the connection
+    /// closed.
+    std::size_t body_limit = 6 * 1024 * 1024;
+    std::function<response()> too_large;
+    /// How long a connection may sit between requests, and how long reading one request may take.
+    /// Zero: no limit (the Runtime API: a client parks /next and never times out).
+    std::chrono::milliseconds idle_timeout{0};
+};
+
+class server {
+public:
+    /// Binds `host:port` at once (port 0 picks a free port). Throws boost::system::system_error.
+    server(net::any_io_executor executor, const std::string& host, std::uint16_t port,
+           server_options options, handler on_request);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    std::uint16_t port() const;
+    std::string address() const;
+
+    /// Starts accepting connections.
+    void start();
+    /// Stops accepting and closes every open connection.
+    void stop();
+
+    /// The number of connections open now.
+    std::size_t connections() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace lambdaport::runtime::http

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "http/message.hpp"
+#include "util/net.hpp"
+
+namespace lambdaport::runtime::pool {
+class function_pool;
+}
+
+// The Lambda Invoke API (2015-03-31) as AWS serves it to the CLI and the SDKs.
+namespace lambdaport::runtime::invoke_api {
+
+/// Largest synchronous request payload.
+inline constexpr std::size_t request_limit = 6'291'456;
+/// Largest asynchronous (Event) payload.
+inline constexpr std::size_t event_limit = 1'048'576;
+
+/// What the Invoke API needs of the engine.
+class directory {
+public:
+    virtual ~directory() = default;
+    /// The function of that name, or null.
+    virtual pool::function_pool* find(std::string_view name) = 0;
+    /// Durably accepts an Event invocation; returns its request id. Throws std::exception when
+    /// the event cannot be stored.
+    virtual std::string accept_event(pool::function_pool& fn, std::string payload) = 0;
+    /// The engine's status as JSON (GET /lambdaport/status).
+    virtual std::string status_json() = 0;
+};
+
+/// An API error as AWS sends it: x-amzn-ErrorType and {"Type","message"}.
+http::response api_error(unsigned status, std::string_view type, std::string_view message,
+                         std::string_view reason = {});
+
+/// 413 for a request body over request_limit.
+http::response too_large();
+
+/// Answers one Invoke API request.
+net::awaitable<http::response> handle(directory& functions, http::request req);
+
+}  // namespace lambdaport::runtime::invoke_api

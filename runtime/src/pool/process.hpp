@@ -1,0 +1,63 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+// One handler process: spawned with its own process group, its output on one pipe, its memory
+// limited, and a pidfd so the engine can wait for its exit without SIGCHLD.
+namespace lambdaport::runtime::pool {
+
+struct spawn_options {
+    std::filesystem::path executable;
+    std::filesystem::path working_dir;
+    std::vector<std::string> environment;  // "NAME=value"
+    unsigned memory_mb = 0;                // 0: no limit
+};
+
+/// How the memory limit is enforced on this machine ("RLIMIT_DATA"); said at start-up and in the
+/// README.
+const char* memory_limit_mechanism();
+
+class process {
+public:
+    /// Starts `options.executable`. Its stdout and stderr both go to output_fd(). Throws
+    /// std::system_error when the pipe, the pidfd or the spawn fails.
+    static process spawn(const spawn_options& options);
+
+    process() = default;
+    process(process&& other) noexcept;
+    process& operator=(process&& other) noexcept;
+    ~process();
+
+    pid_t pid() const { return pid_; }
+    /// Readable when the process has exited.
+    int pidfd() const { return pidfd_; }
+    /// The read end of the process's stdout+stderr pipe (non-blocking).
+    int output_fd() const { return output_fd_; }
+
+    /// Takes the descriptors away (the caller now owns and closes them).
+    int release_pidfd();
+    int release_output_fd();
+
+    /// Sends `signal` to the process's whole group. Safe to call after exit.
+    void kill(int signal);
+    /// Reaps the process if it has exited: true and its wait status.
+    bool try_wait(int& status);
+    /// Peak resident memory so far (VmHWM), in kB; 0 when unknown.
+    std::uint64_t peak_rss_kb() const;
+
+private:
+    pid_t pid_ = -1;
+    int pidfd_ = -1;
+    int output_fd_ = -1;
+    bool reaped_ = false;
+};
+
+/// "exit status 42" or "signal: killed", as Lambda words a runtime's end.
+std::string describe_exit(int wait_status);
+
+}  // namespace lambdaport::runtime::pool

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Small text helpers shared by the engine's modules: encodings, ids and time stamps.
+namespace lambdaport::runtime::util {
+
+/// Standard base64 (RFC 4648, with padding).
+std::string base64_encode(std::string_view data);
+/// Decodes standard base64; nullopt when the input is not valid base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+/// Decodes %XX escapes (a URL path segment); nullopt on a malformed escape.
+std::optional<std::string> percent_decode(std::string_view text);
+
+/// A random RFC 4122 version 4 UUID, lower case. Not for cryptographic use.
+std::string make_uuid();
+/// `n` random lower-case hex digits.
+std::string random_hex(std::size_t n);
+
+/// ISO 8601 UTC with milliseconds: 2026-11-23T20:15:00.123Z
+std::string iso8601(std::chrono::system_clock::time_point t);
+
+/// Milliseconds since the Unix epoch.
+inline std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+/// Case-insensitive ASCII comparison (HTTP header names).
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace lambdaport::runtime::util
