@@ -76,6 +76,7 @@ private:
     void dispatch();
     bool spawn();
     std::size_t live_instances() const;
+    /// Instances about to ask for work: starting, or just answered.
     std::size_t starting_instances() const;
 
     net::any_io_executor executor_;
