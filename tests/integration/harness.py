@@ -424,14 +424,16 @@ class EngineTestCase(unittest.TestCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self) -> None:
-        failed = not getattr(self._outcome, "success", True)
+        result = getattr(self._outcome, "result", None)
+        failed = any(test is self for test, _ in
+                     getattr(result, "failures", []) + getattr(result, "errors", []))
         for e in self.engines:
             e.stop()
             if failed or os.environ.get("LAMBDAPORT_TEST_VERBOSE"):
                 tail = e.output()[-20000:]
                 sys.stderr.write(f"\n----- lambdaport output ({self.id()}) -----\n{tail}"
                                  f"----- end of lambdaport output -----\n")
-        if os.environ.get("LAMBDAPORT_KEEP_TMP") or failed:
+        if os.environ.get("LAMBDAPORT_KEEP_TMP"):
             sys.stderr.write(f"(kept {self.tmp})\n")
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)

@@ -45,7 +45,7 @@ class InvokeApiErrors(EngineTestCase):
         self.assertSuccess(self.engine.invoke("hello", {"after": "413"}))
 
     def test_body_of_exactly_6_mb_is_accepted(self):
-        body = b'{"mode":"typed","pad":"' + b"x" * (MAX_SYNC_BODY - 24) + b'"}'
+        body = b'{"mode":"typed","pad":"' + b"x" * (MAX_SYNC_BODY - 25) + b'"}'
         self.assertEqual(len(body), MAX_SYNC_BODY)
         r = self.engine.invoke("fail", raw=body)
         self.assertFunctionError(r, "Validation.BadInput")

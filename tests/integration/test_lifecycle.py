@@ -51,6 +51,7 @@ class Lifecycle(EngineTestCase):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            proc.stderr.close()
 
     def test_port_in_use_is_one_clear_error(self):
         engine = self.start_engine({"hello": {"handler": example("hello")}})
