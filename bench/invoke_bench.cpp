@@ -376,6 +376,13 @@ int run(const options& o) {
             "REPORT lines, %zu with Init Duration\n",
             cold_seq.completed, cold_seq.latency.mean_us / 1000, cold_seq.latency.max_us / 1000,
             reports, cold_reports);
+        if (reports > 0 && cold_reports < reports) {
+            std::printf(
+                "  warning: only %zu of %zu hello_cold invocations started a new instance "
+                "(idle_timeout 0 should make every one cold), so (c) mixes in warm "
+                "invocations\n",
+                cold_reports, reports);
+        }
         if (rss_after) {
             std::printf("  engine peak RSS (VmHWM) %s; %zu handler instance(s) idle holding %s\n",
                         mib(rss_after->peak_kb).c_str(), instances.size(),
