@@ -323,6 +323,7 @@ int run(const options& o) {
         const auto instances = children_of(engine.pid());
         const long instances_rss = rss_of(instances);
         const auto [reports, cold_reports] = count_reports(dir / "state/logs/hello_cold.log");
+        const auto [hello_reports, hello_starts] = count_reports(dir / "state/logs/hello.log");
 
         const bool engine_alive = engine.running();
         const bool floor_alive = floor.running();
@@ -369,8 +370,10 @@ int run(const options& o) {
             floor_seq.completed, floor_seq.seconds, floor_seq.latency.mean_us,
             floor_seq.latency.max_us, warm_seq.completed, warm_seq.seconds,
             warm_seq.latency.mean_us, warm_seq.latency.max_us);
-        std::printf("  throughput: floor %zu req, engine %zu invocations in %.1f s each\n",
-                    floor_tp.completed, warm_tp.completed, o.seconds);
+        std::printf(
+            "  throughput: floor %zu req, engine %zu invocations in %.1f s each; engine "
+            "log: %zu hello instance(s) started for %zu invocations\n",
+            floor_tp.completed, warm_tp.completed, o.seconds, hello_starts, hello_reports);
         std::printf(
             "  cold starts: %zu measured (mean %.2f ms, max %.2f ms); engine log: %zu "
             "REPORT lines, %zu with Init Duration\n",
