@@ -253,6 +253,143 @@ std::string loadavg() {
     return a + " " + b + " " + c;
 }
 
+// Everything one run measured.
+struct measurements {
+    load_result floor_seq;
+    load_result warm_seq;
+    load_result floor_tp;
+    load_result warm_tp;
+    load_result cold_seq;
+    std::optional<memory_usage> rss_start;
+    std::optional<memory_usage> rss_after;
+    std::size_t idle_instances = 0;
+    long idle_instances_kb = 0;
+    std::pair<std::size_t, std::size_t> hello_reports;  // invocations, instances started
+    std::pair<std::size_t, std::size_t> cold_reports;   // invocations, cold ones
+};
+
+measurements measure(const options& o, const fs::path& dir, unsigned short floor_port,
+                     pid_t floor_pid, unsigned short engine_port, pid_t engine_pid) {
+    measurements m;
+    // (e) idle memory once start-up has settled.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    m.rss_start = read_memory(engine_pid);
+
+    const std::string invoke_hello = "/2015-03-31/functions/hello/invocations";
+    const std::string invoke_cold = "/2015-03-31/functions/hello_cold/invocations";
+    const target floor{floor_port, invoke_hello, std::string{payload}, floor_pid, false};
+    const target hello{engine_port, invoke_hello, std::string{payload}, engine_pid, true};
+    const target cold{engine_port, invoke_cold, std::string{payload}, engine_pid, false};
+    const std::chrono::duration<double> cap{o.seconds};
+    const std::size_t warmup = std::min<std::size_t>(2000, o.requests / 5 + 1);
+
+    std::cout << "\nrunning: floor sequential ..." << std::flush;
+    m.floor_seq = run_sequential(floor, warmup, o.requests, cap);
+    std::cout << " engine sequential ..." << std::flush;
+    m.warm_seq = run_sequential(hello, warmup, o.requests, cap);
+    std::cout << " floor throughput ..." << std::flush;
+    m.floor_tp = run_concurrent(floor, o.clients, std::chrono::milliseconds(500), cap);
+    std::cout << " engine throughput ..." << std::flush;
+    // A longer warm-up: it is what starts the second instance.
+    m.warm_tp = run_concurrent(hello, o.clients, std::chrono::milliseconds(1000), cap);
+    std::cout << " cold starts ..." << std::flush;
+    m.cold_seq = run_sequential(cold, 3, o.cold, std::chrono::duration<double>(o.cold * 1.0));
+    std::cout << " idle ...\n" << std::flush;
+
+    // After the runs the engine holds two warm `hello` instances and no work; give the cold
+    // function's last instance time to be reaped before measuring.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    m.rss_after = read_memory(engine_pid);
+    const auto instances = children_of(engine_pid);
+    m.idle_instances = instances.size();
+    m.idle_instances_kb = rss_of(instances);
+    m.cold_reports = count_reports(dir / "state/logs/hello_cold.log");
+    m.hello_reports = count_reports(dir / "state/logs/hello.log");
+    return m;
+}
+
+// Prints the table and the details; returns the number of failed requests.
+std::size_t print_report(const options& o, const measurements& m) {
+    const double p50_ratio = m.warm_seq.latency.p50_us / m.floor_seq.latency.p50_us;
+    const double p99_ratio = m.warm_seq.latency.p99_us / m.floor_seq.latency.p99_us;
+    const double tp_ratio = m.warm_tp.per_second / m.floor_tp.per_second;
+    constexpr double rss_limit_kb = 10e6 / 1024.0;  // 10 MB
+
+    std::printf("\n  %-38s %13s %12s %8s   %-16s %s\n", "figure", "lambdaport", "floor", "ratio",
+                "target", "");
+    row("(a) warm invoke p50, sequential", fixed(m.warm_seq.latency.p50_us, 1, " us"),
+        fixed(m.floor_seq.latency.p50_us, 1, " us"), fixed(p50_ratio, 2, "x"), "<= 3x floor",
+        p50_ratio <= 3.0);
+    row("(a) warm invoke p99, sequential", fixed(m.warm_seq.latency.p99_us, 1, " us"),
+        fixed(m.floor_seq.latency.p99_us, 1, " us"), fixed(p99_ratio, 2, "x"), "", std::nullopt);
+    row("(b) throughput, " + std::to_string(o.clients) + " clients, 2 instances",
+        per_second(m.warm_tp.per_second), per_second(m.floor_tp.per_second),
+        fixed(tp_ratio, 2, "x"), ">= 10,000/s", m.warm_tp.per_second >= 10000);
+    row("(b) latency under load p50", fixed(m.warm_tp.latency.p50_us, 1, " us"),
+        fixed(m.floor_tp.latency.p50_us, 1, " us"),
+        fixed(m.warm_tp.latency.p50_us / m.floor_tp.latency.p50_us, 2, "x"), "", std::nullopt);
+    row("(b) latency under load p99", fixed(m.warm_tp.latency.p99_us, 1, " us"),
+        fixed(m.floor_tp.latency.p99_us, 1, " us"),
+        fixed(m.warm_tp.latency.p99_us / m.floor_tp.latency.p99_us, 2, "x"), "", std::nullopt);
+    row("(c) cold-start invoke p50", fixed(m.cold_seq.latency.p50_us / 1000, 2, " ms"), "", "",
+        "<= 10 ms", m.cold_seq.latency.p50_us <= 10'000);
+    row("(c) cold-start invoke p99", fixed(m.cold_seq.latency.p99_us / 1000, 2, " ms"), "", "", "",
+        std::nullopt);
+    if (m.rss_start) {
+        row("(e) engine idle RSS after start", mib(m.rss_start->rss_kb), "", "", "<= 10 MB",
+            m.rss_start->rss_kb <= rss_limit_kb);
+    }
+    if (m.rss_after) {
+        row("(e) engine idle RSS after the runs", mib(m.rss_after->rss_kb), "", "", "<= 10 MB",
+            m.rss_after->rss_kb <= rss_limit_kb);
+    }
+
+    std::printf("\ndetails\n");
+    std::printf(
+        "  sequential: floor %zu req in %.2f s (mean %.1f us, max %.1f us); engine %zu in %.2f s "
+        "(mean %.1f us, max %.1f us)\n",
+        m.floor_seq.completed, m.floor_seq.seconds, m.floor_seq.latency.mean_us,
+        m.floor_seq.latency.max_us, m.warm_seq.completed, m.warm_seq.seconds,
+        m.warm_seq.latency.mean_us, m.warm_seq.latency.max_us);
+    std::printf(
+        "  throughput: floor %zu req, engine %zu invocations in %.1f s each; engine log: %zu hello "
+        "instance(s) started for %zu invocations\n",
+        m.floor_tp.completed, m.warm_tp.completed, o.seconds, m.hello_reports.second,
+        m.hello_reports.first);
+    const auto [reports, cold] = m.cold_reports;
+    std::printf(
+        "  cold starts: %zu measured (mean %.2f ms, max %.2f ms); engine log: %zu REPORT lines, "
+        "%zu with Init Duration\n",
+        m.cold_seq.completed, m.cold_seq.latency.mean_us / 1000, m.cold_seq.latency.max_us / 1000,
+        reports, cold);
+    if (reports > 0 && cold < reports) {
+        std::printf(
+            "  warning: only %zu of %zu hello_cold invocations started a new instance "
+            "(idle_timeout 0 should make every one cold), so (c) mixes in warm invocations\n",
+            cold, reports);
+    }
+    if (m.rss_after) {
+        std::printf("  engine peak RSS (VmHWM) %s; %zu handler instance(s) idle holding %s\n",
+                    mib(m.rss_after->peak_kb).c_str(), m.idle_instances,
+                    mib(m.idle_instances_kb).c_str());
+    }
+    std::printf("  CPU per request (user+system):\n");
+    print_cpu("floor, sequential", m.floor_seq);
+    print_cpu("engine, sequential", m.warm_seq);
+    print_cpu("floor, throughput", m.floor_tp);
+    print_cpu("engine, throughput", m.warm_tp);
+    std::printf("  load average now %s\n", loadavg().c_str());
+
+    std::size_t errors = 0;
+    for (const auto* r : {&m.floor_seq, &m.warm_seq, &m.floor_tp, &m.warm_tp, &m.cold_seq}) {
+        errors += r->errors;
+        if (!r->first_error.empty()) {
+            std::printf("  error: %s\n", r->first_error.c_str());
+        }
+    }
+    return errors;
+}
+
 int run(const options& o) {
     install_cleanup_handlers();
     char pattern[] = "/tmp/lambdaport-bench-XXXXXX";
@@ -260,7 +397,6 @@ int run(const options& o) {
         throw std::runtime_error("mkdtemp failed");
     }
     const fs::path dir = pattern;
-    bool keep = o.keep_temp;
     int status = 0;
     try {
         const fs::path config = write_config(dir, o);
@@ -275,6 +411,7 @@ int run(const options& o) {
                   << " cold starts; temp " << dir.string() << "\n"
                   << std::flush;
 
+        // Both children are stopped by their destructors on every way out of this block.
         child_process floor{"floor server",
                             {o.floor.string(), "--listen", "127.0.0.1:0"},
                             dir / "floor.stdout",
@@ -288,126 +425,14 @@ int run(const options& o) {
         const unsigned short engine_port =
             wait_for_port(engine, engine.stderr_file(), "listening address=");
 
-        // (e) idle memory once start-up has settled.
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        const auto rss_start = read_memory(engine.pid());
-
-        const std::string invoke_hello = "/2015-03-31/functions/hello/invocations";
-        const std::string invoke_cold = "/2015-03-31/functions/hello_cold/invocations";
-        const target floor_target{floor_port, invoke_hello, std::string{payload}, floor.pid(),
-                                  false};
-        const target hello{engine_port, invoke_hello, std::string{payload}, engine.pid(), true};
-        const target cold{engine_port, invoke_cold, std::string{payload}, engine.pid(), false};
-        const std::chrono::duration<double> cap{o.seconds};
-        const std::size_t warmup = std::min<std::size_t>(2000, o.requests / 5 + 1);
-
-        std::cout << "\nrunning: floor sequential ..." << std::flush;
-        const load_result floor_seq = run_sequential(floor_target, warmup, o.requests, cap);
-        std::cout << " engine sequential ..." << std::flush;
-        const load_result warm_seq = run_sequential(hello, warmup, o.requests, cap);
-        std::cout << " floor throughput ..." << std::flush;
-        const load_result floor_tp =
-            run_concurrent(floor_target, o.clients, std::chrono::milliseconds(500), cap);
-        std::cout << " engine throughput ..." << std::flush;
-        const load_result warm_tp =
-            run_concurrent(hello, o.clients, std::chrono::milliseconds(1000), cap);
-        std::cout << " cold starts ..." << std::flush;
-        const load_result cold_seq =
-            run_sequential(cold, 3, o.cold, std::chrono::duration<double>(o.cold * 1.0));
-        std::cout << " idle ...\n" << std::flush;
-
-        // After the runs the engine holds two warm `hello` instances and no work; give the cold
-        // function's last instance time to be reaped before measuring.
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        const auto rss_after = read_memory(engine.pid());
-        const auto instances = children_of(engine.pid());
-        const long instances_rss = rss_of(instances);
-        const auto [reports, cold_reports] = count_reports(dir / "state/logs/hello_cold.log");
-        const auto [hello_reports, hello_starts] = count_reports(dir / "state/logs/hello.log");
-
+        const measurements m = measure(o, dir, floor_port, floor.pid(), engine_port, engine.pid());
         const bool engine_alive = engine.running();
         const bool floor_alive = floor.running();
-
-        // ---- the table ----
-        const double p50_ratio = warm_seq.latency.p50_us / floor_seq.latency.p50_us;
-        const double p99_ratio = warm_seq.latency.p99_us / floor_seq.latency.p99_us;
-        const double tp_ratio = warm_tp.per_second / floor_tp.per_second;
-        constexpr double rss_limit_kb = 10e6 / 1024.0;  // 10 MB
-
-        std::printf("\n  %-38s %13s %12s %8s   %-16s %s\n", "figure", "lambdaport", "floor",
-                    "ratio", "target", "");
-        row("(a) warm invoke p50, sequential", fixed(warm_seq.latency.p50_us, 1, " us"),
-            fixed(floor_seq.latency.p50_us, 1, " us"), fixed(p50_ratio, 2, "x"), "<= 3x floor",
-            p50_ratio <= 3.0);
-        row("(a) warm invoke p99, sequential", fixed(warm_seq.latency.p99_us, 1, " us"),
-            fixed(floor_seq.latency.p99_us, 1, " us"), fixed(p99_ratio, 2, "x"), "", std::nullopt);
-        row("(b) throughput, " + std::to_string(o.clients) + " clients, 2 instances",
-            per_second(warm_tp.per_second), per_second(floor_tp.per_second),
-            fixed(tp_ratio, 2, "x"), ">= 10,000/s", warm_tp.per_second >= 10000);
-        row("(b) latency under load p50", fixed(warm_tp.latency.p50_us, 1, " us"),
-            fixed(floor_tp.latency.p50_us, 1, " us"),
-            fixed(warm_tp.latency.p50_us / floor_tp.latency.p50_us, 2, "x"), "", std::nullopt);
-        row("(b) latency under load p99", fixed(warm_tp.latency.p99_us, 1, " us"),
-            fixed(floor_tp.latency.p99_us, 1, " us"),
-            fixed(warm_tp.latency.p99_us / floor_tp.latency.p99_us, 2, "x"), "", std::nullopt);
-        row("(c) cold-start invoke p50", fixed(cold_seq.latency.p50_us / 1000, 2, " ms"), "", "",
-            "<= 10 ms", cold_seq.latency.p50_us <= 10'000);
-        row("(c) cold-start invoke p99", fixed(cold_seq.latency.p99_us / 1000, 2, " ms"), "", "",
-            "", std::nullopt);
-        if (rss_start) {
-            row("(e) engine idle RSS after start", mib(rss_start->rss_kb), "", "", "<= 10 MB",
-                rss_start->rss_kb <= rss_limit_kb);
-        }
-        if (rss_after) {
-            row("(e) engine idle RSS after the runs", mib(rss_after->rss_kb), "", "", "<= 10 MB",
-                rss_after->rss_kb <= rss_limit_kb);
-        }
-
-        std::printf("\ndetails\n");
-        std::printf(
-            "  sequential: floor %zu req in %.2f s (mean %.1f us, max %.1f us); engine %zu "
-            "in %.2f s (mean %.1f us, max %.1f us)\n",
-            floor_seq.completed, floor_seq.seconds, floor_seq.latency.mean_us,
-            floor_seq.latency.max_us, warm_seq.completed, warm_seq.seconds,
-            warm_seq.latency.mean_us, warm_seq.latency.max_us);
-        std::printf(
-            "  throughput: floor %zu req, engine %zu invocations in %.1f s each; engine "
-            "log: %zu hello instance(s) started for %zu invocations\n",
-            floor_tp.completed, warm_tp.completed, o.seconds, hello_starts, hello_reports);
-        std::printf(
-            "  cold starts: %zu measured (mean %.2f ms, max %.2f ms); engine log: %zu "
-            "REPORT lines, %zu with Init Duration\n",
-            cold_seq.completed, cold_seq.latency.mean_us / 1000, cold_seq.latency.max_us / 1000,
-            reports, cold_reports);
-        if (reports > 0 && cold_reports < reports) {
-            std::printf(
-                "  warning: only %zu of %zu hello_cold invocations started a new instance "
-                "(idle_timeout 0 should make every one cold), so (c) mixes in warm "
-                "invocations\n",
-                cold_reports, reports);
-        }
-        if (rss_after) {
-            std::printf("  engine peak RSS (VmHWM) %s; %zu handler instance(s) idle holding %s\n",
-                        mib(rss_after->peak_kb).c_str(), instances.size(),
-                        mib(instances_rss).c_str());
-        }
-        std::printf("  CPU per request (user+system):\n");
-        print_cpu("floor, sequential", floor_seq);
-        print_cpu("engine, sequential", warm_seq);
-        print_cpu("floor, throughput", floor_tp);
-        print_cpu("engine, throughput", warm_tp);
-
-        std::size_t errors = 0;
-        for (const auto* r : {&floor_seq, &warm_seq, &floor_tp, &warm_tp, &cold_seq}) {
-            errors += r->errors;
-            if (!r->first_error.empty()) {
-                std::printf("  error: %s\n", r->first_error.c_str());
-            }
-        }
+        const std::size_t errors = print_report(o, m);
         if (errors > 0 || !engine_alive || !floor_alive) {
             std::printf("\nbroken run: %zu failed requests%s%s\n", errors,
                         engine_alive ? "" : ", the engine exited",
-                        floor_alive ? "" : ", the floor exited");
+                        floor_alive ? "" : ", the floor server exited");
             if (!engine_alive) {
                 std::printf("engine (%s), standard error:\n%s", engine.exit_description().c_str(),
                             tail_of(engine.stderr_file()).c_str());
@@ -421,13 +446,9 @@ int run(const options& o) {
         floor.stop();
     } catch (...) {
         std::cerr << "lambdaport_invoke_bench: temp folder kept: " << dir.string() << '\n';
-        keep = true;
         throw;
     }
-    if (status != 0) {
-        keep = true;
-    }
-    if (keep) {
+    if (o.keep_temp || status != 0) {
         std::cout << "temp folder kept: " << dir.string() << '\n';
     } else {
         std::error_code ec;
