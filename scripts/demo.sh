@@ -47,7 +47,11 @@ cat >"$work/config.json" <<JSON
 }
 JSON
 
-banner() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then
+  banner() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+  banner() { printf '\n== %s\n' "$*"; }
+fi
 
 banner "lambdaport serve --config config.json --listen $listen"
 "$bin" serve --config "$work/config.json" --listen "$listen" --state "$work/state" 2>"$work/engine.log" &
