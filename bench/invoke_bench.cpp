@@ -93,6 +93,13 @@ options parse_options(int argc, char** argv) {
         }
         return value;
     };
+    auto count = [&](int& i, std::string_view name) {
+        const double value = number(i, name);
+        if (value < 1 || value != static_cast<double>(static_cast<std::size_t>(value))) {
+            throw std::invalid_argument(std::string{name} + ": not a whole number >= 1");
+        }
+        return static_cast<std::size_t>(value);
+    };
     auto path = [&](int& i, std::string_view name) {
         if (i + 1 >= argc) {
             throw std::invalid_argument(std::string{name} + " needs a value");
@@ -110,11 +117,11 @@ options parse_options(int argc, char** argv) {
         } else if (arg == "--seconds") {
             o.seconds = number(i, arg);
         } else if (arg == "--clients") {
-            o.clients = static_cast<std::size_t>(number(i, arg));
+            o.clients = count(i, arg);
         } else if (arg == "--requests") {
-            o.requests = static_cast<std::size_t>(number(i, arg));
+            o.requests = count(i, arg);
         } else if (arg == "--cold") {
-            o.cold = static_cast<std::size_t>(number(i, arg));
+            o.cold = count(i, arg);
         } else if (arg == "--keep-temp") {
             o.keep_temp = true;
         } else if (arg == "--help" || arg == "-h") {
