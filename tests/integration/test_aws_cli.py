@@ -50,6 +50,8 @@ class AwsCliInvoke(EngineTestCase):
         self.assertIn(f"hello: handling {rid}", self.engine.log("hello"))
         self.assertIn(f"END RequestId: {rid}", self.engine.log("hello"))
         self.assertTrue(log)
+        # ... and the console, as one line tagged with the function and the request id.
+        self.engine.wait_output(rf"[^\n]*hello[^\n]*{rid}[^\n]*hello: handling {rid}")
 
     def test_event_invocation_is_accepted_and_runs(self):
         starts_before = self.engine.log("hello").count("START RequestId:")
