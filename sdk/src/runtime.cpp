@@ -67,7 +67,8 @@ void call_handler(handler_fn handler, std::string_view payload, const context& c
     } catch (...) {
         try {
             error_report report = describe_current_exception();
-            log_line({ctx.request_id(), " failed with ", report.type, ": ", report.message});
+            log_line({"invocation ", ctx.request_id(), " failed with ", report.type, ": ",
+                      report.message});
             out.response.emplace(
                 invocation_response::failure(std::move(report.message), std::move(report.type)));
         } catch (const std::bad_alloc&) {
@@ -82,7 +83,8 @@ bool post_outcome(runtime_api_client& client, const std::string& request_id,
     const auto result = client.post(request_id, response);
     if (result.error) {
         // The next /next reconnects or finds the engine gone.
-        log_line({"posting the result of ", request_id, " failed: ", result.error.message()});
+        log_line(
+            {"posting the result of invocation ", request_id, " failed: ", result.error.message()});
         return true;
     }
     if (result.status >= 200 && result.status < 300) {
@@ -91,16 +93,17 @@ bool post_outcome(runtime_api_client& client, const std::string& request_id,
     const std::string status = std::to_string(result.status);
     const std::string_view body = result.body.substr(0, 300);
     if (result.status == 413) {
-        log_line({"the result of ", request_id, " is too large for the Runtime API: HTTP ", status,
-                  " ", body});
+        log_line({"the result of invocation ", request_id,
+                  " is too large for the Runtime API: HTTP ", status, " ", body});
         return true;
     }
     if (result.status >= 500) {
-        log_line(
-            {"posting the result of ", request_id, " got HTTP ", status, " ", body, "; exiting"});
+        log_line({"posting the result of invocation ", request_id, " got HTTP ", status, " ", body,
+                  "; exiting"});
         return false;
     }
-    log_line({"posting the result of ", request_id, " was refused: HTTP ", status, " ", body});
+    log_line({"posting the result of invocation ", request_id, " was refused: HTTP ", status, " ",
+              body});
     return true;
 }
 
@@ -169,7 +172,7 @@ int serve(runtime_api_client& client, const std::string& address, handler_fn han
                                         out.out_of_memory ? out_of_memory : *out.response);
         if (out.out_of_memory) {
             // The heap cannot be trusted any more; the engine starts a fresh process.
-            log_line({info.request_id, " ran out of memory; exiting"});
+            log_line({"invocation ", info.request_id, " ran out of memory; exiting"});
             flush_logs();
             std::exit(1);
         }

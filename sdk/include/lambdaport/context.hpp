@@ -18,11 +18,11 @@ struct context_access;
 /// Handlers normally see them through `context`; the struct is public so that a handler can be
 /// unit-tested with a hand-made context.
 struct function_info {
-    std::string name;             ///< AWS_LAMBDA_FUNCTION_NAME
-    std::string version;          ///< AWS_LAMBDA_FUNCTION_VERSION, e.g. "$LATEST"
-    int memory_limit_mb = 0;      ///< AWS_LAMBDA_FUNCTION_MEMORY_SIZE; 0 when unset or not a number
-    std::string log_group_name;   ///< AWS_LAMBDA_LOG_GROUP_NAME
-    std::string log_stream_name;  ///< AWS_LAMBDA_LOG_STREAM_NAME
+    std::string name = {};     ///< AWS_LAMBDA_FUNCTION_NAME
+    std::string version = {};  ///< AWS_LAMBDA_FUNCTION_VERSION, e.g. "$LATEST"
+    int memory_limit_mb = 0;   ///< AWS_LAMBDA_FUNCTION_MEMORY_SIZE; 0 when unset or not a number
+    std::string log_group_name = {};   ///< AWS_LAMBDA_LOG_GROUP_NAME
+    std::string log_stream_name = {};  ///< AWS_LAMBDA_LOG_STREAM_NAME
 
     /// Reads the variables above from the process environment. An unset variable leaves its field
     /// empty (or 0). Not thread-safe against concurrent `setenv`; call it during start-up.
@@ -33,12 +33,12 @@ struct function_info {
 ///
 /// Public so that a handler can be unit-tested with a hand-made context.
 struct invocation_info {
-    std::string request_id;                          ///< Lambda-Runtime-Aws-Request-Id
-    std::chrono::system_clock::time_point deadline;  ///< Lambda-Runtime-Deadline-Ms
-    std::string invoked_function_arn;                ///< Lambda-Runtime-Invoked-Function-Arn
-    std::string trace_id;                            ///< Lambda-Runtime-Trace-Id
-    std::string client_context;    ///< Lambda-Runtime-Client-Context (raw JSON), or empty
-    std::string cognito_identity;  ///< Lambda-Runtime-Cognito-Identity (raw JSON), or empty
+    std::string request_id = {};                          ///< Lambda-Runtime-Aws-Request-Id
+    std::chrono::system_clock::time_point deadline = {};  ///< Lambda-Runtime-Deadline-Ms
+    std::string invoked_function_arn = {};                ///< Lambda-Runtime-Invoked-Function-Arn
+    std::string trace_id = {};                            ///< Lambda-Runtime-Trace-Id
+    std::string client_context = {};    ///< Lambda-Runtime-Client-Context (raw JSON), or empty
+    std::string cognito_identity = {};  ///< Lambda-Runtime-Cognito-Identity (raw JSON), or empty
 };
 
 /// The second argument of every handler: which invocation this is, how long it may still run, and

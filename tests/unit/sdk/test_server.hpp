@@ -40,7 +40,8 @@ struct recorded_request {
 struct reply {
     std::string bytes;         // written as is (in pieces of `piece` bytes when not 0)
     bool close_after = false;  // close the connection after writing
-    bool skip_body = false;    // answer after the header block, then drain the body and close
+    bool skip_body = false;    // answer after the header block, before reading the body
+    bool drain = true;         // with skip_body: read and drop the body before closing
     std::size_t piece = 0;
 };
 
@@ -142,7 +143,7 @@ class test_server {
             if (answer.skip_body) {
                 write(fd, answer.bytes, answer.piece);
                 ::shutdown(fd, SHUT_WR);
-                while (receive(fd, in)) {
+                while (answer.drain && receive(fd, in)) {
                     in.clear();
                 }
                 record(std::move(request));
