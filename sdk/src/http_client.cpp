@@ -272,8 +272,23 @@ std::error_code http_client::read_response() {
     }
 }
 
+bool http_client::peer_closed() const noexcept {
+    // An idle kept-alive connection has nothing to read; if it has, the server closed or reset
+    // it (or sent something unasked, which the parser will judge).
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) {
+        return false;
+    }
+    char byte;
+    const ssize_t n = ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 std::error_code http_client::request(const http_request& request) {
     format_head(request);
+    if (fd_ >= 0 && peer_closed()) {
+        close();
+    }
     for (bool retried = false;; retried = true) {
         const bool fresh = fd_ < 0;
         if (fresh) {
@@ -282,7 +297,8 @@ std::error_code http_client::request(const http_request& request) {
             }
         }
         std::error_code ec = send_request(request.body);
-        if (ec) {
+        const bool sent = !ec;
+        if (!sent) {
             // The server may have answered (413, say) and closed before reading the whole body.
             if (is_stale_connection_error(ec) && !read_response()) {
                 ec.clear();
@@ -298,8 +314,10 @@ std::error_code http_client::request(const http_request& request) {
         }
         const bool nothing_received = size_ == 0;
         close();
-        // A kept-alive connection the server had already closed: the request never arrived.
-        if (fresh || retried || !nothing_received || !is_stale_connection_error(ec)) {
+        // Retry only what looks like a kept-alive connection closed by the server just before
+        // the request reached it: all of it was sent and nothing came back. A request refused
+        // while it was being sent was received, and is not sent twice.
+        if (fresh || retried || !sent || !nothing_received || !is_stale_connection_error(ec)) {
             return ec;
         }
     }

@@ -51,8 +51,9 @@ class http_client {
     http_client& operator=(const http_client&) = delete;
 
     /// Sends `request` and waits, with no time limit, for the whole response. Connects first if
-    /// needed. If a connection that had already carried a response turns out to have been closed
-    /// by the server (nothing came back), reconnects and sends the request once more.
+    /// needed, and reconnects when the server has closed the kept-alive connection. If it closes
+    /// it anyway after the whole request was sent and before any answer (closed while idle, just
+    /// before the request arrived), sends the request once more on a new connection.
     /// @returns an errno-style code for socket errors, or a detail::error for a response that is
     /// malformed or cut short; on error the connection is closed.
     std::error_code request(const http_request& request);
@@ -68,6 +69,7 @@ class http_client {
 
   private:
     std::error_code connect();
+    bool peer_closed() const noexcept;
     std::error_code connect_to(const sockaddr* address, socklen_t length);
     void format_head(const http_request& request);
     std::error_code send_request(std::string_view body);

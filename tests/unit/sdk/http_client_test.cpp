@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <ostream>  // doctest prints std::error_code with it
 #include <string>
+#include <thread>
 
 #include "error.hpp"
 #include "test_server.hpp"
@@ -195,9 +197,10 @@ TEST_CASE("an early answer to a large POST is read") {
 
 TEST_CASE("a server that answers and closes before reading a large body") {
     // Unread bytes make the server's kernel reset the connection: the client sees the answer or
-    // a connection error, depending on timing, but never hangs; and it can go on afterwards.
+    // a connection error, depending on timing, but never hangs, never sends the request twice,
+    // and can go on afterwards.
     test_server server([](const recorded_request& r) {
-        if (r.target == "/after") {
+        if (r.method == "GET") {
             return reply{.bytes = http_response(200, "fine")};
         }
         return reply{.bytes = http_response(413, "{}"),
@@ -206,6 +209,8 @@ TEST_CASE("a server that answers and closes before reading a large body") {
                      .drain = false};
     });
     http_client client(endpoint_of(server));
+    REQUIRE_FALSE(
+        client.request({.method = "GET", .target = "/before"}));  // a kept-alive connection
     const std::string big(16 * 1024 * 1024, 'x');
     const auto ec = client.request({.method = "POST", .target = "/r/response", .body = big});
     if (!ec) {
@@ -216,6 +221,32 @@ TEST_CASE("a server that answers and closes before reading a large body") {
     }
     REQUIRE_FALSE(client.request({.method = "GET", .target = "/after"}));
     CHECK(client.response().body() == "fine");
+    int posts = 0;
+    for (const auto& r : server.requests()) {
+        posts += r.method == "POST" ? 1 : 0;
+    }
+    CHECK(posts == 1);
+}
+
+TEST_CASE("a kept-alive connection closed while idle is noticed before reuse") {
+    test_server server([](const recorded_request& r) {
+        return reply{.bytes = http_response(200, r.target), .close_after = true};
+    });
+    http_client client(endpoint_of(server));
+    REQUIRE_FALSE(client.request({.method = "POST", .target = "/one", .body = "1"}));
+    // Wait (with a deadline) until the server has closed; on loopback its FIN is then queued.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (server.closed_connections() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
+    REQUIRE(server.closed_connections() == 1);
+    CHECK(client.connected());  // the client has not noticed yet
+    REQUIRE_FALSE(client.request({.method = "POST", .target = "/two", .body = "2"}));
+    CHECK(client.response().body() == "/two");
+    const auto requests = server.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[1].connection == 2);
+    CHECK(requests[1].body == "2");
 }
 
 TEST_CASE("a malformed response is an error and closes the connection") {

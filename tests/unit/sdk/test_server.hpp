@@ -102,6 +102,9 @@ class test_server {
 
     int connections() const { return connections_.load(); }
 
+    /// Connections the server has closed.
+    int closed_connections() const { return closed_.load(); }
+
   private:
     void serve() {
         while (!stopping_) {
@@ -118,6 +121,7 @@ class test_server {
             }
             connection_ = -1;
             ::close(fd);
+            ++closed_;
         }
     }
 
@@ -226,6 +230,7 @@ class test_server {
     std::atomic<bool> stopping_{false};
     std::atomic<int> connection_{-1};
     std::atomic<int> connections_{0};
+    std::atomic<int> closed_{0};
     mutable std::mutex mutex_;
     std::vector<recorded_request> requests_;
 };
