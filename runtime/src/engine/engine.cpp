@@ -105,9 +105,14 @@ int engine::run() {
     options.body_limit = invoke_api::request_limit;
     options.too_large = invoke_api::too_large;
     options.idle_timeout = std::chrono::seconds{120};
-    m.invoke_server = std::make_unique<http::server>(
-        m.ioc.get_executor(), m.config.listen_host, m.config.listen_port, options,
-        [this](http::request req) { return invoke_api::handle(*this, std::move(req)); });
+    try {
+        m.invoke_server = std::make_unique<http::server>(
+            m.ioc.get_executor(), m.config.listen_host, m.config.listen_port, options,
+            [this](http::request req) { return invoke_api::handle(*this, std::move(req)); });
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("cannot listen on " + m.config.listen_host + ":" +
+                                 std::to_string(m.config.listen_port) + ": " + e.code().message());
+    }
 
     m.settings.region = m.config.region;
     m.settings.account_id = m.config.account_id;

@@ -9,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <list>
+#include <vector>
 
 #include "log/log.hpp"
 
@@ -21,6 +22,8 @@ using tcp = net::ip::tcp;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 constexpr std::chrono::seconds write_timeout{30};
+constexpr std::chrono::seconds drain_timeout{10};
+constexpr std::size_t drain_limit = 256 * 1024 * 1024;
 
 }  // namespace
 
@@ -38,6 +41,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     net::awaitable<void> session(tcp::socket socket);
     net::awaitable<bool> answer(beast::tcp_stream& stream, response res, unsigned version,
                                 bool keep_alive);
+    net::awaitable<void> refuse_body(beast::tcp_stream& stream, unsigned version,
+                                     std::string target);
 };
 
 namespace {
@@ -71,6 +76,24 @@ net::awaitable<bool> server::impl::answer(beast::tcp_stream& stream, response re
     co_return !ec && keep_alive;
 }
 
+net::awaitable<void> server::impl::refuse_body(beast::tcp_stream& stream, unsigned version,
+                                               std::string target) {
+    // Answer, then read and drop what the client is still sending: closing on unread data would
+    // reset the connection and the client would never see the 413.
+    co_await answer(stream, options.too_large(target), version, false);
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(drain_timeout);
+    std::vector<char> sink(64 * 1024);
+    for (std::size_t drained = 0; drained < drain_limit;) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+        if (ec) {
+            break;
+        }
+        drained += n;
+    }
+}
+
 net::awaitable<void> server::impl::session(tcp::socket socket) {
     auto self = shared_from_this();
     socket.set_option(tcp::no_delay(true));
@@ -86,14 +109,14 @@ net::awaitable<void> server::impl::session(tcp::socket socket) {
             stream.expires_never();
         }
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+        const auto& head = parser.get();
+        if (ec == bhttp::error::body_limit) {
+            // The parser checks Content-Length against the limit as soon as the header is in.
+            co_await refuse_body(stream, head.version(), std::string(head.target()));
+            break;
+        }
         if (ec) {
             break;  // eof, reset, timeout or stop(): the connection ends here
-        }
-        const auto& head = parser.get();
-        auto length = parser.content_length();
-        if (length && *length > options.body_limit) {
-            co_await answer(stream, options.too_large(), head.version(), false);
-            break;
         }
         if (auto expect = head[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
@@ -106,7 +129,7 @@ net::awaitable<void> server::impl::session(tcp::socket socket) {
         if (!parser.is_done()) {
             auto [rec, rn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
             if (rec == bhttp::error::body_limit) {
-                co_await answer(stream, options.too_large(), head.version(), false);
+                co_await refuse_body(stream, head.version(), std::string(head.target()));
                 break;
             }
             if (rec) {

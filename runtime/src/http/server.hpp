@@ -16,10 +16,10 @@ namespace lambdaport::runtime::http {
 using handler = std::function<net::awaitable<response>(request)>;
 
 struct server_options {
-    /// Largest request body accepted; a larger one is answered by `too_large` and the connection
-    /// closed.
+    /// Largest request body accepted; a larger one is answered by `too_large(target)` and the
+    /// connection closed.
     std::size_t body_limit = 6 * 1024 * 1024;
-    std::function<response()> too_large;
+    std::function<response(std::string_view target)> too_large;
     /// How long a connection may sit between requests, and how long reading one request may take.
     /// Zero: no limit (the Runtime API: a client parks /next and never times out).
     std::chrono::milliseconds idle_timeout{0};

@@ -48,7 +48,7 @@ http::response api_error(unsigned status, std::string_view type, std::string_vie
     return res;
 }
 
-http::response too_large() {
+http::response too_large(std::string_view) {
     return api_error(413, "RequestEntityTooLargeException",
                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
 }

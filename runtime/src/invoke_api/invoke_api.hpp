@@ -37,7 +37,7 @@ http::response api_error(unsigned status, std::string_view type, std::string_vie
                          std::string_view reason = {});
 
 /// 413 for a request body over request_limit.
-http::response too_large();
+http::response too_large(std::string_view target);
 
 /// Answers one Invoke API request.
 net::awaitable<http::response> handle(directory& functions, http::request req);

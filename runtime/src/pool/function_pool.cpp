@@ -81,11 +81,13 @@ std::size_t function_pool::live_instances() const {
 
 std::size_t function_pool::starting_instances() const {
     // An instance that has just answered asks for its next invocation within microseconds: count
-    // it with the starting ones rather than pay a cold start for a sequential caller.
-    return std::count_if(instances_.begin(), instances_.end(), [](const auto& i) {
+    // it with the starting ones rather than pay a cold start for a sequential caller. With an idle
+    // timeout of zero it will not be reused, so it does not count.
+    const bool reuse = config_.idle_timeout.count() > 0;
+    return std::count_if(instances_.begin(), instances_.end(), [reuse](const auto& i) {
         auto p = i->phase();
-        return !i->stopping() &&
-               (p == lifecycle::phase::initializing || p == lifecycle::phase::responded);
+        return !i->stopping() && (p == lifecycle::phase::initializing ||
+                                  (reuse && p == lifecycle::phase::responded));
     });
 }
 
@@ -169,6 +171,12 @@ void function_pool::stop() {
 }
 
 void function_pool::on_waiting(instance& inst) {
+    if (config_.idle_timeout.count() == 0 && inst.served() > 0) {
+        // Idle timeout zero: an instance serves one invocation, then goes.
+        inst.stop();
+        dispatch();
+        return;
+    }
     if (!queue_.empty()) {
         auto work = std::move(queue_.front());
         queue_.pop_front();

@@ -54,7 +54,9 @@ void instance::start() {
     std::weak_ptr<instance> weak = weak_from_this();
     http::server_options options;
     options.body_limit = runtime_api::response_limit;
-    options.too_large = runtime_api::too_large;
+    options.too_large = [weak](std::string_view target) {
+        return runtime_api::too_large(weak, target);
+    };
     api_ = std::make_unique<http::server>(
         pool_.executor(), "127.0.0.1", 0, options,
         [weak](http::request req) -> net::awaitable<http::response> {
@@ -138,7 +140,9 @@ net::awaitable<instance::next_result> instance::next() {
 void instance::deliver(std::shared_ptr<invocation> work) {
     lifecycle_.deliver(work->request_id);
     current_ = std::move(work);
+    ++served_;
     started_work_ = clock::now();
+    keep_tail_ = current_->want_log_tail;
     deadline_at_ = std::chrono::system_clock::now() +
                    std::chrono::duration_cast<std::chrono::system_clock::duration>(
                        pool_.config().timeout);
@@ -204,10 +208,11 @@ void instance::finish(invocation_result result) {
     }
     emit("END RequestId: " + work->request_id);
     report_for(*work);
-    if (work->want_log_tail) {
+    if (keep_tail_) {
         result.log_tail = tail_.size() > tail_limit ? tail_.substr(tail_.size() - tail_limit) : tail_;
     }
     tail_.clear();
+    keep_tail_ = false;
     work->complete(std::move(result));
 }
 
@@ -364,7 +369,7 @@ void instance::output_line(std::string_view text) {
 
 void instance::emit(std::string_view text) {
     pool_.log().line(text);
-    if (current_ && current_->want_log_tail) {
+    if (keep_tail_) {
         tail_.append(text);
         tail_ += '\n';
         if (tail_.size() > 16 * tail_limit) {

@@ -37,6 +37,8 @@ public:
     unsigned number() const { return number_; }
     lifecycle::phase phase() const { return lifecycle_.current(); }
     bool stopping() const { return stopping_; }
+    /// Invocations this instance has been given.
+    std::uint64_t served() const { return served_; }
     pid_t pid() const { return process_.pid(); }
     /// When the invocation held now times out.
     std::chrono::system_clock::time_point deadline() const { return deadline_at_; }
@@ -78,6 +80,7 @@ private:
     std::shared_ptr<invocation> current_;
     std::string init_error_;  // the error JSON the runtime posted to /init/error
     bool stopping_ = false;
+    std::uint64_t served_ = 0;
     bool exited_ = false;
 
     std::chrono::steady_clock::time_point spawned_;
@@ -91,6 +94,7 @@ private:
     char read_buffer_[8192];
     std::string partial_line_;
     std::string tail_;
+    bool keep_tail_ = false;  // the current invocation's caller asked for its log
 };
 
 }  // namespace lambdaport::runtime::pool

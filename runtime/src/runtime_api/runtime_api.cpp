@@ -1,5 +1,8 @@
 #include "runtime_api/runtime_api.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 #include "pool/instance.hpp"
@@ -61,7 +64,15 @@ http::response invocation_headers(pool::invocation& work,
 
 }  // namespace
 
-http::response too_large() {
+http::response too_large(std::weak_ptr<pool::instance> target, std::string_view request_target) {
+    auto r = parse_route("POST", request_target);
+    if (auto inst = target.lock(); inst && r.what == route::kind::response) {
+        inst->fail(r.request_id,
+                   pool::error_json("Function.ResponseSizeTooLarge",
+                                    "Response payload size exceeded maximum allowed payload size "
+                                    "(6291556 bytes)."),
+                   "Function.ResponseSizeTooLarge");
+    }
     return error_response(413, "RequestEntityTooLarge",
                           "Exceeded maximum allowed payload size (6291556 bytes).");
 }
@@ -140,8 +151,13 @@ net::awaitable<http::response> handle(std::weak_ptr<pool::instance> target, http
         }
         case route::kind::response: {
             auto ct = std::string(req.header_value("Content-Type"));
-            co_return from_verdict(inst->respond(r.request_id, std::move(req.body), std::move(ct)),
-                                   r.request_id);
+            auto v = inst->respond(r.request_id, std::move(req.body), std::move(ct));
+            if (v == pool::verdict::accepted) {
+                // Let the waiting caller's answer go out before this 202: the caller is the one
+                // measuring latency, the runtime only wants to ask for its next event.
+                co_await net::post(co_await net::this_coro::executor, net::use_awaitable);
+            }
+            co_return from_verdict(v, r.request_id);
         }
         case route::kind::error:
             co_return from_verdict(

@@ -18,8 +18,9 @@ namespace lambdaport::runtime::runtime_api {
 /// Largest response a runtime may post (Lambda's synchronous response limit).
 inline constexpr std::size_t response_limit = 6'291'556;
 
-/// 413 for a response over response_limit.
-http::response too_large();
+/// 413 for a response over response_limit; the invocation it was for ends with
+/// Function.ResponseSizeTooLarge.
+http::response too_large(std::weak_ptr<pool::instance> target, std::string_view request_target);
 
 /// Answers one Runtime API request of the instance (which may be gone: 500 then).
 net::awaitable<http::response> handle(std::weak_ptr<pool::instance> target, http::request req);

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A handler written directly against the Lambda Runtime API (no lambdaport SDK), used by
 test_runtime_api.py to check what the engine's Runtime API answers: headers, status codes and error
 bodies, and the environment a handler process gets. Behaviour is chosen per invocation by the event's

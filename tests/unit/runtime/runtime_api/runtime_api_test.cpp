@@ -44,7 +44,7 @@ TEST_CASE("a posted error is passed on when it is JSON, else built from header a
 }
 
 TEST_CASE("413 carries Lambda's wording") {
-    auto res = too_large();
+    auto res = too_large({}, "/2018-06-01/runtime/invocation/x/response");
     CHECK(res.status == 413);
     auto body = nlohmann::json::parse(res.body);
     CHECK(body["errorType"] == "RequestEntityTooLarge");
