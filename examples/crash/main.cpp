@@ -7,19 +7,19 @@
 #include <lambdaport/runtime.hpp>
 
 int main() {
-    return lambdaport::run([](const nlohmann::json& event, const lambdaport::context& ctx) {
-        const auto option = [&](const char* key, int fallback) {
-            if (event.is_object() && event.contains(key) && event[key].is_number_integer()) {
-                return event[key].get<int>();
+    return lambdaport::run(
+        [](const nlohmann::json& event, const lambdaport::context& ctx) -> nlohmann::json {
+            const auto option = [&](const char* key, int fallback) {
+                if (event.is_object() && event.contains(key) && event[key].is_number_integer()) {
+                    return event[key].get<int>();
+                }
+                return fallback;
+            };
+            std::cout << "crash: crashing " << ctx.request_id() << '\n';
+            std::cout.flush();
+            if (const int signal = option("signal", 0); signal > 0) {
+                std::raise(signal);
             }
-            return fallback;
-        };
-        std::cout << "crash: crashing " << ctx.request_id() << '\n';
-        std::cout.flush();
-        if (const int signal = option("signal", 0); signal > 0) {
-            std::raise(signal);
-        }
-        std::exit(option("exit_code", 42));
-        return nlohmann::json(nullptr);
-    });
+            std::exit(option("exit_code", 42));
+        });
 }

@@ -72,7 +72,13 @@ concept handler =
 ///
 /// Reads `AWS_LAMBDA_RUNTIME_API` (host:port) and the function's environment once, makes stdout
 /// line-buffered (call it before printing anything), then for each invocation: waits for the next
-/// event, calls `fn` on this thread, flushes stdout and stderr, and posts the result.
+/// event, sets `_X_AMZN_TRACE_ID` to its trace header (or unsets it), calls `fn` on this thread,
+/// flushes stdout and stderr, and posts the result. A response the engine refuses (413 too large,
+/// other 4xx) is logged on stderr and the loop goes on.
+///
+/// @param fn  a `json_handler` or a `payload_handler`; it is called by reference, one invocation
+/// at a time, so it may keep state without locking. Threads it starts must not read the
+/// environment while an invocation begins (setenv is not thread-safe).
 ///
 /// Every exception the handler throws is reported as a function error and the loop goes on:
 /// `function_error` with its type, other `std::exception`s with their type name (e.g.
