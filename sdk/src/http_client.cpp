@@ -199,6 +199,7 @@ std::error_code http_client::send_request(std::string_view body) {
     msghdr message{};
     message.msg_iov = parts;
     message.msg_iovlen = body.empty() ? 1 : 2;
+    sent_nothing_ = true;
     while (message.msg_iovlen > 0) {
         const ssize_t sent = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
         if (sent < 0) {
@@ -207,6 +208,7 @@ std::error_code http_client::send_request(std::string_view body) {
             }
             return last_error();
         }
+        sent_nothing_ = false;
         auto left = static_cast<std::size_t>(sent);
         while (message.msg_iovlen > 0 && left >= message.msg_iov->iov_len) {
             left -= message.msg_iov->iov_len;
@@ -286,7 +288,11 @@ bool http_client::peer_closed() const noexcept {
 
 std::error_code http_client::request(const http_request& request) {
     format_head(request);
-    if (fd_ >= 0 && peer_closed()) {
+    // A connection answered a moment ago is still open (a server that closes says so with
+    // Connection: close); checking costs two system calls on every invocation, so only a
+    // connection that sat idle is checked.
+    if (fd_ >= 0 && std::chrono::steady_clock::now() - last_response_ > std::chrono::seconds{1} &&
+        peer_closed()) {
         close();
     }
     for (bool retried = false;; retried = true) {
@@ -307,6 +313,7 @@ std::error_code http_client::request(const http_request& request) {
             ec = read_response();
         }
         if (!ec) {
+            last_response_ = std::chrono::steady_clock::now();
             if (!parser_.keep_alive()) {
                 close();  // the response stays readable: the buffer is kept
             }
@@ -317,7 +324,9 @@ std::error_code http_client::request(const http_request& request) {
         // Retry only what looks like a kept-alive connection closed by the server just before
         // the request reached it: all of it was sent and nothing came back. A request refused
         // while it was being sent was received, and is not sent twice.
-        if (fresh || retried || !sent || !nothing_received || !is_stale_connection_error(ec)) {
+        // A request none of whose bytes left (the connection was already dead) is retried too.
+        if (fresh || retried || (!sent && !sent_nothing_) || !nothing_received ||
+            !is_stale_connection_error(ec)) {
             return ec;
         }
     }

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -82,6 +83,8 @@ class http_client {
     socklen_t address_length_ = 0;  // 0 until the endpoint was resolved
 
     int fd_ = -1;  // open only between complete responses or during a request
+    std::chrono::steady_clock::time_point last_response_{};  // when the last response ended
+    bool sent_nothing_ = false;  // the last send failed before any byte was accepted
 
     std::string head_;  // request line and header fields, reused between requests
 
