@@ -37,6 +37,10 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     impl(net::any_io_executor ex, server_options opts, handler h)
         : acceptor(ex), options(std::move(opts)), on_request(std::move(h)) {}
 
+    // Timers on every read and write cost on the hot path; the Runtime API (our own child on
+    // loopback, whose /next parks for ever) runs without them.
+    bool timeouts() const { return options.idle_timeout.count() > 0; }
+
     net::awaitable<void> accept_loop();
     net::awaitable<void> session(tcp::socket socket);
     net::awaitable<bool> answer(beast::tcp_stream& stream, response res, unsigned version,
@@ -71,7 +75,9 @@ net::awaitable<bool> server::impl::answer(beast::tcp_stream& stream, response re
     keep_alive = keep_alive && !res.close;
     msg.keep_alive(keep_alive);
     msg.prepare_payload();
-    stream.expires_after(write_timeout);
+    if (timeouts()) {
+        stream.expires_after(write_timeout);
+    }
     auto [ec, n] = co_await bhttp::async_write(stream, msg, use_tuple);
     co_return !ec && keep_alive;
 }
@@ -103,10 +109,8 @@ net::awaitable<void> server::impl::session(tcp::socket socket) {
     for (bool open = !stopped; open;) {
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(options.body_limit);
-        if (options.idle_timeout.count() > 0) {
+        if (timeouts()) {
             stream.expires_after(options.idle_timeout);
-        } else {
-            stream.expires_never();
         }
         auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
         const auto& head = parser.get();
@@ -120,7 +124,6 @@ net::awaitable<void> server::impl::session(tcp::socket socket) {
         }
         if (auto expect = head[bhttp::field::expect]; beast::iequals(expect, "100-continue")) {
             bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, head.version()};
-            stream.expires_after(write_timeout);
             auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
             if (wec) {
                 break;
@@ -139,7 +142,9 @@ net::awaitable<void> server::impl::session(tcp::socket socket) {
         auto msg = parser.release();
         unsigned version = msg.version();
         bool keep_alive = msg.keep_alive();
-        stream.expires_never();
+        if (timeouts()) {
+            stream.expires_never();  // the handler may take as long as the function's timeout
+        }
         response res = co_await on_request(to_request(std::move(msg)));
         if (stopped) {
             break;

@@ -20,8 +20,9 @@ struct server_options {
     /// connection closed.
     std::size_t body_limit = 6 * 1024 * 1024;
     std::function<response(std::string_view target)> too_large;
-    /// How long a connection may sit between requests, and how long reading one request may take.
-    /// Zero: no limit (the Runtime API: a client parks /next and never times out).
+    /// How long a connection may sit between requests, and how long reading one request may take;
+    /// writes then get 30 s. Zero: no timeouts at all (the Runtime API: a client parks /next and
+    /// never times out, and the instance's own deadline bounds everything else).
     std::chrono::milliseconds idle_timeout{0};
 };
 
