@@ -42,11 +42,19 @@ void flush_logs() {
 }
 
 void export_trace_id(const std::string& trace_id) {
+    // setenv copies every new value and glibc never frees the old ones: a leak per invocation.
+    // putenv of one buffer we own, rewritten in place, costs nothing.
+    static std::string entry = [] {
+        std::string s;
+        s.reserve(512);
+        return s;
+    }();
     if (trace_id.empty()) {
         ::unsetenv("_X_AMZN_TRACE_ID");
-    } else {
-        ::setenv("_X_AMZN_TRACE_ID", trace_id.c_str(), 1);
+        return;
     }
+    entry.assign("_X_AMZN_TRACE_ID=").append(trace_id);
+    ::putenv(entry.data());
 }
 
 // What the handler produced. Out of memory is a flag, not a response: building one could fail.
