@@ -42,6 +42,9 @@ ACCOUNT = "000000000000"
 LISTENING = re.compile(r"listening address=([0-9.]+):([0-9]+)")
 REQUEST_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
+SANITIZER_REPORT = re.compile(r"^(==[0-9]+==ERROR: [^\n]*|\S+:[0-9]+:[0-9]+: runtime error: [^\n]*)$",
+                              re.MULTILINE)
+
 START_DEADLINE = 20.0  # seconds for the engine to print its listening line
 STOP_DEADLINE = 10.0  # seconds between SIGTERM and SIGKILL
 MAX_SYNC_BODY = 6_291_456  # Invoke API request limit
@@ -427,9 +430,18 @@ class EngineTestCase(unittest.TestCase):
         result = getattr(self._outcome, "result", None)
         failed = any(test is self for test, _ in
                      getattr(result, "failures", []) + getattr(result, "errors", []))
+        problems = []
         for e in self.engines:
-            e.stop()
-            if failed or os.environ.get("LAMBDAPORT_TEST_VERBOSE"):
+            was_running = e.running()
+            status = e.stop()
+            # An engine this cleanup stopped with SIGTERM must exit cleanly: a non-zero status there
+            # is a crash, a hang (SIGKILL) or a sanitizer's report at exit.
+            if was_running and status != 0:
+                problems.append(f"lambdaport exited with status {status} on SIGTERM")
+            # The engine's own sanitizer reports (handler output is tagged, so it never starts a line).
+            for m in SANITIZER_REPORT.finditer(e.output()):
+                problems.append(f"sanitizer report in lambdaport's output: {m.group(0).strip()}")
+            if failed or problems or os.environ.get("LAMBDAPORT_TEST_VERBOSE"):
                 tail = e.output()[-20000:]
                 sys.stderr.write(f"\n----- lambdaport output ({self.id()}) -----\n{tail}"
                                  f"----- end of lambdaport output -----\n")
@@ -437,6 +449,8 @@ class EngineTestCase(unittest.TestCase):
             sys.stderr.write(f"(kept {self.tmp})\n")
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        if problems:
+            self.fail("; ".join(problems))
 
     def start_engine(self, functions: dict[str, dict] | None = None, workdir: str | None = None,
                      **kwargs) -> Engine:
