@@ -11,6 +11,8 @@
 namespace lambdaport::runtime::pool {
 namespace {
 
+constexpr std::chrono::milliseconds memory_watch_interval{25};
+
 std::vector<std::string> make_environment(const config::function_config& cfg,
                                           const pool_settings& settings) {
     std::map<std::string, std::string> env;
@@ -57,7 +59,8 @@ function_pool::function_pool(net::any_io_executor executor, const config::functi
       arn_("arn:aws:lambda:" + settings.region + ":" + settings.account_id + ":function:" +
            config.name),
       environment_(make_environment(config, settings)),
-      log_(config.name, settings.state_dir / "logs" / (config.name + ".log")) {}
+      log_(config.name, settings.state_dir / "logs" / (config.name + ".log")),
+      memory_watch_(executor_) {}
 
 function_pool::~function_pool() { stop(); }
 
@@ -109,6 +112,31 @@ bool function_pool::submit(std::shared_ptr<invocation> work, bool bounded) {
     return true;
 }
 
+void function_pool::watch_memory() {
+    // One timer per function, running only while some instance is busy: cheaper than a timer per
+    // invocation, and it catches what RLIMIT_DATA does not see (or cannot, under sanitizers).
+    if (watching_ || stopped_) {
+        return;
+    }
+    watching_ = true;
+    memory_watch_.expires_after(memory_watch_interval);
+    memory_watch_.async_wait([this](boost::system::error_code ec) {
+        watching_ = false;
+        if (ec || stopped_) {
+            return;
+        }
+        bool busy = false;
+        for (auto inst : instances_) {  // a copy of the pointer: a kill must not free it here
+            if (inst->phase() == lifecycle::phase::busy && !inst->check_memory()) {
+                busy = true;
+            }
+        }
+        if (busy) {
+            watch_memory();
+        }
+    });
+}
+
 void function_pool::dispatch() {
     while (!queue_.empty() && !waiting_.empty()) {
         auto* inst = waiting_.back();
@@ -116,6 +144,9 @@ void function_pool::dispatch() {
         auto work = std::move(queue_.front());
         queue_.pop_front();
         inst->deliver(std::move(work));
+    }
+    if (!watching_ && !instances_.empty()) {
+        watch_memory();
     }
     while (queue_.size() > starting_instances() && live_instances() < config_.concurrency) {
         if (!spawn()) {
@@ -164,6 +195,7 @@ void function_pool::stop() {
     }
     queue_.clear();
     waiting_.clear();
+    memory_watch_.cancel();
     for (auto& inst : instances_) {
         inst->stop();
     }
@@ -171,6 +203,7 @@ void function_pool::stop() {
 }
 
 void function_pool::on_waiting(instance& inst) {
+    watch_memory();
     if (config_.idle_timeout.count() == 0 && inst.served() > 0) {
         // Idle timeout zero: an instance serves one invocation, then goes.
         inst.stop();

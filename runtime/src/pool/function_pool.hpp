@@ -75,6 +75,7 @@ public:
 private:
     void dispatch();
     bool spawn();
+    void watch_memory();
     std::size_t live_instances() const;
     /// Instances about to ask for work: starting, or just answered.
     std::size_t starting_instances() const;
@@ -90,6 +91,8 @@ private:
     std::vector<instance*> waiting_;  // parked on /next, most recent last (reused first: warm)
     unsigned next_number_ = 1;
     bool stopped_ = false;
+    net::steady_timer memory_watch_;
+    bool watching_ = false;
     pool_stats stats_;
 };
 

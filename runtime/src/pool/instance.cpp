@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -239,6 +240,23 @@ void instance::report_for(const invocation& work) {
             std::to_string(pool_.config().memory_mb) +
             " MB\tMax Memory Used: " + std::to_string((peak_rss_kb_ + 1023) / 1024) + " MB" + init;
     emit(line);
+}
+
+bool instance::check_memory() {
+    if (lifecycle_.current() != lifecycle::phase::busy || !current_) {
+        return false;
+    }
+    auto rss = process_.rss_kb();
+    peak_rss_kb_ = std::max(peak_rss_kb_, rss);
+    if (rss <= std::uint64_t(pool_.config().memory_mb) * 1024) {
+        return false;
+    }
+    // As on Lambda: past its memory size the sandbox is killed, and the caller hears why.
+    lifecycle_.end();
+    process_.kill(SIGKILL);
+    finish(engine_error("Runtime.OutOfMemory", "RequestId: " + lifecycle_.request_id() +
+                                                   " Error: Runtime exited with error: signal: killed"));
+    return true;
 }
 
 void instance::on_deadline(const std::string& request_id) {

@@ -55,6 +55,9 @@ public:
 
     /// The pool hands a waiting instance its next invocation.
     void deliver(std::shared_ptr<invocation> work);
+    /// Kills a busy instance whose resident memory is past the function's memory size and
+    /// answers its invocation with Runtime.OutOfMemory. True when it did.
+    bool check_memory();
 
 private:
     void read_output();

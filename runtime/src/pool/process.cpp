@@ -25,7 +25,11 @@ int pidfd_open(pid_t pid) { return int(::syscall(SYS_pidfd_open, pid, 0)); }
 }  // namespace
 
 const char* memory_limit_mechanism() {
-    return "RLIMIT_DATA";
+#if LAMBDAPORT_SANITIZED_HANDLERS
+    return "resident-memory watchdog (sanitizer build: RLIMIT_DATA would refuse the shadow memory)";
+#else
+    return "RLIMIT_DATA and a resident-memory watchdog";
+#endif
 }
 
 process process::spawn(const spawn_options& options) {
@@ -46,7 +50,11 @@ process process::spawn(const spawn_options& options) {
     char* argv[] = {exe.data(), nullptr};
     rlimit data_limit{};
     data_limit.rlim_cur = data_limit.rlim_max = rlim_t(options.memory_mb) * 1024 * 1024;
+#if LAMBDAPORT_SANITIZED_HANDLERS
+    const bool limit = false;
+#else
     const bool limit = options.memory_mb > 0;
+#endif
     const pid_t parent = ::getpid();
 
     pid_t pid = ::vfork();
@@ -169,6 +177,29 @@ std::uint64_t process::peak_rss_kb() const {
     buf[n] = '\0';
     const char* p = std::strstr(buf, "VmHWM:");
     return p ? std::strtoull(p + 6, nullptr, 10) : 0;
+}
+
+std::uint64_t process::rss_kb() const {
+    if (pid_ <= 0 || reaped_) {
+        return 0;
+    }
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/statm", int(pid_));
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    char buf[128];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) {
+        return 0;
+    }
+    buf[n] = '\0';
+    char* end = nullptr;
+    std::strtoull(buf, &end, 10);  // size; resident comes second
+    static const std::uint64_t page_kb = std::uint64_t(::sysconf(_SC_PAGESIZE)) / 1024;
+    return std::strtoull(end, nullptr, 10) * page_kb;
 }
 
 std::string describe_exit(int wait_status) {

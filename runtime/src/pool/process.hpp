@@ -18,8 +18,9 @@ struct spawn_options {
     unsigned memory_mb = 0;                // 0: no limit
 };
 
-/// How the memory limit is enforced on this machine ("RLIMIT_DATA"); said at start-up and in the
-/// README.
+/// How the memory limit is enforced: RLIMIT_DATA on the process (so allocations past the limit
+/// fail), and the pool's watchdog, which kills a process whose resident memory goes past it. Builds
+/// with sanitizers use the watchdog alone. Said at start-up and in the README.
 const char* memory_limit_mechanism();
 
 class process {
@@ -49,6 +50,8 @@ public:
     bool try_wait(int& status);
     /// Peak resident memory so far (VmHWM), in kB; 0 when unknown.
     std::uint64_t peak_rss_kb() const;
+    /// Resident memory now, in kB (one small read of /proc); 0 when unknown.
+    std::uint64_t rss_kb() const;
 
 private:
     pid_t pid_ = -1;
