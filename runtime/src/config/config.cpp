@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "util/text.hpp"
+
 namespace lambdaport::runtime::config {
 namespace {
 
@@ -172,20 +174,6 @@ struct reader {
     }
 };
 
-bool valid_function_name(std::string_view name) {
-    if (name.empty() || name.size() > 64) {
-        return false;
-    }
-    for (char c : name) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace
 
 const function_config* engine_config::find(std::string_view name) const {
@@ -254,7 +242,7 @@ engine_config parse_json(std::string_view text, const std::string& source,
     if (doc.contains("functions")) {
         const auto& functions = r.object(doc["functions"], "functions");
         for (const auto& [name, value] : functions.items()) {
-            if (!valid_function_name(name)) {
+            if (!util::is_name(name)) {
                 r.fail("functions." + name,
                        "a function name is 1-64 letters, digits, '-' or '_'");
             }
@@ -281,7 +269,7 @@ function_config parse_function_flag(std::string_view flag) {
         throw config_error("--function: must be NAME=PATH, got '" + std::string(flag) + "'");
     }
     std::string name(flag.substr(0, eq));
-    if (!valid_function_name(name)) {
+    if (!util::is_name(name)) {
         throw config_error("--function " + name +
                            ": a function name is 1-64 letters, digits, '-' or '_'");
     }

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "util/text.hpp"
+
 namespace lambdaport::runtime::invoke_api {
 namespace {
 
@@ -17,34 +19,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     }
 }
 
-bool valid_name(std::string_view s) {
-    if (s.empty() || s.size() > 64) {
-        return false;
-    }
-    for (char c : s) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool valid_qualifier(std::string_view s) {
-    if (s == "$LATEST") {
-        return true;
-    }
-    if (s.empty() || s.size() > 128) {
-        return false;
-    }
-    for (char c : s) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_')) {
-            return false;
-        }
-    }
-    return true;
-}
+bool valid_qualifier(std::string_view s) { return s == "$LATEST" || util::is_name(s, 128); }
 
 bool valid_account(std::string_view s) {
     return s.size() == 12 && s.find_first_not_of("0123456789") == std::string_view::npos;
@@ -73,7 +48,7 @@ std::optional<function_name> parse_function_name(std::string_view text) {
     } else if (parts.size() > 2) {
         return std::nullopt;
     }
-    if (!valid_name(parts[name_at])) {
+    if (!util::is_name(parts[name_at])) {
         return std::nullopt;
     }
     out.name = std::string(parts[name_at]);

@@ -158,44 +158,41 @@ bool process::try_wait(int& status) {
     return false;
 }
 
-std::uint64_t process::peak_rss_kb() const {
-    if (pid_ <= 0 || reaped_) {
-        return 0;
-    }
+namespace {
+
+// Reads /proc/<pid>/<file> into `buf` (NUL-terminated); false when it cannot.
+bool read_proc(pid_t pid, const char* file, char* buf, std::size_t size) {
     char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/status", int(pid_));
+    std::snprintf(path, sizeof path, "/proc/%d/%s", int(pid), file);
     int fd = ::open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return 0;
+        return false;
     }
-    char buf[4096];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ssize_t n = ::read(fd, buf, size - 1);
     ::close(fd);
     if (n <= 0) {
-        return 0;
+        return false;
     }
     buf[n] = '\0';
+    return true;
+}
+
+}  // namespace
+
+std::uint64_t process::peak_rss_kb() const {
+    char buf[4096];
+    if (pid_ <= 0 || reaped_ || !read_proc(pid_, "status", buf, sizeof buf)) {
+        return 0;
+    }
     const char* p = std::strstr(buf, "VmHWM:");
     return p ? std::strtoull(p + 6, nullptr, 10) : 0;
 }
 
 std::uint64_t process::rss_kb() const {
-    if (pid_ <= 0 || reaped_) {
-        return 0;
-    }
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/statm", int(pid_));
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return 0;
-    }
     char buf[128];
-    ssize_t n = ::read(fd, buf, sizeof buf - 1);
-    ::close(fd);
-    if (n <= 0) {
+    if (pid_ <= 0 || reaped_ || !read_proc(pid_, "statm", buf, sizeof buf)) {
         return 0;
     }
-    buf[n] = '\0';
     char* end = nullptr;
     std::strtoull(buf, &end, 10);  // size; resident comes second
     static const std::uint64_t page_kb = std::uint64_t(::sysconf(_SC_PAGESIZE)) / 1024;

@@ -163,6 +163,20 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
     return out;
 }
 
+bool is_name(std::string_view text, std::size_t max) {
+    if (text.empty() || text.size() > max) {
+        return false;
+    }
+    for (char c : text) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
         return false;

@@ -30,6 +30,10 @@ inline std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+/// Letters, digits, '-' and '_' only, and between 1 and `max` of them: Lambda's rule for function
+/// names (64) and qualifiers (128).
+bool is_name(std::string_view text, std::size_t max = 64);
+
 /// Case-insensitive ASCII comparison (HTTP header names).
 bool iequals(std::string_view a, std::string_view b);
 
