@@ -3,7 +3,6 @@
 #include <lambdaport/runtime.hpp>
 
 int main() {
-    return lambdaport::run([](std::string_view payload, const lambdaport::context&) {
-        return std::string(payload);
-    });
+    return lambdaport::run(
+        [](std::string_view payload, const lambdaport::context&) { return std::string(payload); });
 }

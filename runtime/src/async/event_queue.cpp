@@ -29,7 +29,9 @@ json payload_value(std::string_view text) {
     return v.is_discarded() ? json(std::string(text)) : v;
 }
 
-std::int64_t now_ms() { return util::epoch_ms(std::chrono::system_clock::now()); }
+std::int64_t now_ms() {
+    return util::epoch_ms(std::chrono::system_clock::now());
+}
 
 }  // namespace
 
@@ -61,17 +63,18 @@ bool from_json(std::string_view text, event_record& out) {
 
 std::string destination_record(const event_record& record, const std::string& function_arn,
                                std::string_view condition, std::string_view response_payload) {
-    json out{{"version", "1.0"},
-             {"timestamp", util::iso8601(std::chrono::system_clock::now())},
-             {"requestContext",
-              {{"requestId", record.request_id},
-               {"functionArn", function_arn + ":$LATEST"},
-               {"condition", condition},
-               {"approximateInvokeCount", record.attempts}}},
-             {"requestPayload", payload_value(record.payload)},
-             {"responseContext",
-              {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}},
-             {"responsePayload", payload_value(response_payload)}};
+    json out{
+        {"version", "1.0"},
+        {"timestamp", util::iso8601(std::chrono::system_clock::now())},
+        {"requestContext",
+         {{"requestId", record.request_id},
+          {"functionArn", function_arn + ":$LATEST"},
+          {"condition", condition},
+          {"approximateInvokeCount", record.attempts}}},
+        {"requestPayload", payload_value(record.payload)},
+        {"responseContext",
+         {{"statusCode", 200}, {"executedVersion", "$LATEST"}, {"functionError", "Unhandled"}}},
+        {"responsePayload", payload_value(response_payload)}};
     return out.dump();
 }
 
@@ -132,7 +135,8 @@ std::string event_queue::accept(pool::function_pool& fn, std::string payload) {
     return id;
 }
 
-void event_queue::recover(const std::map<std::string, pool::function_pool*, std::less<>>& functions) {
+void event_queue::recover(
+    const std::map<std::string, pool::function_pool*, std::less<>>& functions) {
     std::error_code ec;
     if (!std::filesystem::is_directory(queue_dir_, ec)) {
         return;
@@ -186,7 +190,8 @@ net::awaitable<void> event_queue::run(pool::function_pool& fn, event_record reco
             break;
         }
         // Lambda keeps the request id across the retries of one event.
-        auto work = std::make_shared<pool::invocation>(executor_, record.request_id, record.payload);
+        auto work =
+            std::make_shared<pool::invocation>(executor_, record.request_id, record.payload);
         work->invoked_function_arn = fn.arn();
         work->trace_id = "Root=1-" + util::random_hex(8) + "-" + util::random_hex(24) +
                          ";Parent=" + util::random_hex(16) + ";Sampled=0";

@@ -37,7 +37,7 @@ std::string destination_record(const event_record& record, const std::string& fu
                                std::string_view condition, std::string_view response_payload);
 
 class event_queue {
-public:
+  public:
     event_queue(net::any_io_executor executor, std::filesystem::path state_dir);
 
     /// Stores the event and starts running it; returns its request id. Throws std::system_error
@@ -51,7 +51,7 @@ public:
     std::size_t pending() const { return pending_; }
     std::uint64_t failed() const { return failed_; }
 
-private:
+  private:
     net::awaitable<void> run(pool::function_pool& fn, event_record record,
                              std::filesystem::path file);
     void store(const std::filesystem::path& file, const event_record& record);

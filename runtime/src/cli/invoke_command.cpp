@@ -104,9 +104,8 @@ int invoke_command(int argc, char** argv) {
         net::ip::tcp::resolver resolver(ioc);
         net::ip::tcp::socket socket(ioc);
         net::connect(socket, resolver.resolve(opt.host, opt.port));
-        bhttp::request<bhttp::string_body> req{bhttp::verb::post,
-                                               "/2015-03-31/functions/" + opt.name + "/invocations",
-                                               11};
+        bhttp::request<bhttp::string_body> req{
+            bhttp::verb::post, "/2015-03-31/functions/" + opt.name + "/invocations", 11};
         req.set(bhttp::field::host, opt.host + ":" + opt.port);
         req.set(bhttp::field::content_type, "application/json");
         req.set("X-Amz-Invocation-Type", opt.async ? "Event" : "RequestResponse");

@@ -61,9 +61,9 @@ struct reader {
     }
 
     unsigned integer(const json& value, const std::string& key, unsigned min, unsigned max) const {
-        double d = number(value, key, min, max,
-                          "an integer between " + std::to_string(min) + " and " +
-                              std::to_string(max));
+        double d =
+            number(value, key, min, max,
+                   "an integer between " + std::to_string(min) + " and " + std::to_string(max));
         if (d != std::floor(d)) {
             fail(key, "must be an integer between " + std::to_string(min) + " and " +
                           std::to_string(max));
@@ -98,17 +98,17 @@ struct reader {
             }
             out.retry_delays.clear();
             for (std::size_t i = 0; i < delays.size(); ++i) {
-                out.retry_delays.push_back(seconds(
-                    delays[i], key + ".retry_delays[" + std::to_string(i) + "]", 0, 3600));
+                out.retry_delays.push_back(
+                    seconds(delays[i], key + ".retry_delays[" + std::to_string(i) + "]", 0, 3600));
             }
         }
         if (value.contains("max_event_age")) {
-            out.max_event_age =
-                std::chrono::seconds{integer(value["max_event_age"], key + ".max_event_age", 60,
-                                             21'600)};
+            out.max_event_age = std::chrono::seconds{
+                integer(value["max_event_age"], key + ".max_event_age", 60, 21'600)};
         }
         if (value.contains("failure_destination")) {
-            out.failure_destination = path(value["failure_destination"], key + ".failure_destination");
+            out.failure_destination =
+                path(value["failure_destination"], key + ".failure_destination");
         }
         return out;
     }
@@ -243,8 +243,7 @@ engine_config parse_json(std::string_view text, const std::string& source,
         const auto& functions = r.object(doc["functions"], "functions");
         for (const auto& [name, value] : functions.items()) {
             if (!util::is_name(name)) {
-                r.fail("functions." + name,
-                       "a function name is 1-64 letters, digits, '-' or '_'");
+                r.fail("functions." + name, "a function name is 1-64 letters, digits, '-' or '_'");
             }
             out.functions.push_back(r.function(name, value));
         }
@@ -282,8 +281,9 @@ function_config parse_function_flag(std::string_view flag) {
 
 void validate(const engine_config& config, const std::string& source) {
     if (config.functions.empty()) {
-        throw config_error(source + ": functions: no function configured (use --function NAME=PATH "
-                                    "or a \"functions\" object)");
+        throw config_error(source +
+                           ": functions: no function configured (use --function NAME=PATH "
+                           "or a \"functions\" object)");
     }
     std::set<std::string> names;
     for (const auto& f : config.functions) {
@@ -293,13 +293,13 @@ void validate(const engine_config& config, const std::string& source) {
         std::error_code ec;
         auto status = std::filesystem::status(f.handler, ec);
         if (ec || !std::filesystem::is_regular_file(status)) {
-            throw config_error(source + ": functions." + f.name + ".handler: " +
-                               f.handler.string() + " is not a file");
+            throw config_error(source + ": functions." + f.name +
+                               ".handler: " + f.handler.string() + " is not a file");
         }
         if ((status.permissions() & std::filesystem::perms::owner_exec) ==
             std::filesystem::perms::none) {
-            throw config_error(source + ": functions." + f.name + ".handler: " +
-                               f.handler.string() + " is not executable");
+            throw config_error(source + ": functions." + f.name +
+                               ".handler: " + f.handler.string() + " is not executable");
         }
     }
 }

@@ -47,7 +47,7 @@ struct engine_config {
 
 /// A configuration problem: `what()` is the one line to print, naming file, key and reason.
 class config_error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -22,9 +22,13 @@ namespace {
 // What a handler inherits from the engine's environment: credentials, the endpoint overrides and
 // the storage setting, so the same handler reaches the same data the engine was pointed at.
 bool inherited(std::string_view name) {
-    static constexpr std::string_view exact[] = {
-        "PATH", "LANG", "LD_LIBRARY_PATH", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "LAMBDAPORT_STORAGE"};
+    static constexpr std::string_view exact[] = {"PATH",
+                                                 "LANG",
+                                                 "LD_LIBRARY_PATH",
+                                                 "AWS_ACCESS_KEY_ID",
+                                                 "AWS_SECRET_ACCESS_KEY",
+                                                 "AWS_SESSION_TOKEN",
+                                                 "LAMBDAPORT_STORAGE"};
     for (auto e : exact) {
         if (name == e) {
             return true;
@@ -85,14 +89,14 @@ std::string engine::status_json() {
     nlohmann::json functions = nlohmann::json::object();
     for (const auto& [name, p] : impl_->pools) {
         auto s = p->stats();
-        functions[name] = {{"instances", s.instances},     {"busy", s.busy},
-                           {"queued", s.queued},           {"invocations", s.invocations},
-                           {"errors", s.errors},           {"throttles", s.throttles},
+        functions[name] = {{"instances", s.instances},    {"busy", s.busy},
+                           {"queued", s.queued},          {"invocations", s.invocations},
+                           {"errors", s.errors},          {"throttles", s.throttles},
                            {"cold_starts", s.cold_starts}};
     }
-    nlohmann::json out{{"functions", functions},
-                       {"async", {{"pending", impl_->events.pending()},
-                                  {"failed", impl_->events.failed()}}}};
+    nlohmann::json out{
+        {"functions", functions},
+        {"async", {{"pending", impl_->events.pending()}, {"failed", impl_->events.failed()}}}};
     return out.dump();
 }
 
@@ -142,8 +146,8 @@ int engine::run() {
     }
     m.events.recover(by_name);
     m.schedule_flush();
-    log::info("listening", {{"address", m.invoke_server->address()},
-                            {"state", m.config.state_dir.string()}});
+    log::info("listening",
+              {{"address", m.invoke_server->address()}, {"state", m.config.state_dir.string()}});
 
     int stop_signal = 0;
     m.signals.async_wait([&](boost::system::error_code ec, int sig) {

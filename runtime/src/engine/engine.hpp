@@ -12,7 +12,7 @@ namespace lambdaport::runtime::engine {
 /// The whole engine: the Invoke API listener, one pool per function, the async event queue, on
 /// one io_context. run() blocks until SIGINT or SIGTERM.
 class engine final : public invoke_api::directory {
-public:
+  public:
     explicit engine(config::engine_config config);
     ~engine() override;
 
@@ -24,7 +24,7 @@ public:
     std::string accept_event(pool::function_pool& fn, std::string payload) override;
     std::string status_json() override;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

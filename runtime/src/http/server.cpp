@@ -65,8 +65,8 @@ request to_request(bhttp::request<bhttp::string_body>&& msg) {
 
 }  // namespace
 
-net::awaitable<bool> server::impl::answer(beast::tcp_stream& stream, response res,
-                                          unsigned version, bool keep_alive) {
+net::awaitable<bool> server::impl::answer(beast::tcp_stream& stream, response res, unsigned version,
+                                          bool keep_alive) {
     bhttp::response<bhttp::string_body> msg{bhttp::status(res.status), version};
     for (auto& h : res.headers) {
         msg.insert(h.name, h.value);
@@ -184,9 +184,13 @@ server::server(net::any_io_executor executor, const std::string& host, std::uint
     impl_->acceptor.listen(net::socket_base::max_listen_connections);
 }
 
-server::~server() { stop(); }
+server::~server() {
+    stop();
+}
 
-std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t server::port() const {
+    return impl_->acceptor.local_endpoint().port();
+}
 
 std::string server::address() const {
     auto ep = impl_->acceptor.local_endpoint();
@@ -210,6 +214,8 @@ void server::stop() {
     }
 }
 
-std::size_t server::connections() const { return impl_->streams.size(); }
+std::size_t server::connections() const {
+    return impl_->streams.size();
+}
 
 }  // namespace lambdaport::runtime::http

@@ -27,7 +27,7 @@ struct server_options {
 };
 
 class server {
-public:
+  public:
     /// Binds `host:port` at once (port 0 picks a free port). Throws boost::system::system_error.
     server(net::any_io_executor executor, const std::string& host, std::uint16_t port,
            server_options options, handler on_request);
@@ -46,7 +46,7 @@ public:
     /// The number of connections open now.
     std::size_t connections() const;
 
-private:
+  private:
     struct impl;
     std::shared_ptr<impl> impl_;
 };

@@ -19,7 +19,9 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     }
 }
 
-bool valid_qualifier(std::string_view s) { return s == "$LATEST" || util::is_name(s, 128); }
+bool valid_qualifier(std::string_view s) {
+    return s == "$LATEST" || util::is_name(s, 128);
+}
 
 bool valid_account(std::string_view s) {
     return s.size() == 12 && s.find_first_not_of("0123456789") == std::string_view::npos;

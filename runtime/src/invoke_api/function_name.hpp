@@ -11,9 +11,9 @@ namespace lambdaport::runtime::invoke_api {
 /// `arn:aws:lambda:region:123456789012:function:name[:qualifier]`.
 struct function_name {
     std::string name;
-    std::string qualifier;  // empty when none was given
-    std::string region;     // from an ARN, else empty
-    std::string account_id; // from an ARN or partial ARN, else empty
+    std::string qualifier;   // empty when none was given
+    std::string region;      // from an ARN, else empty
+    std::string account_id;  // from an ARN or partial ARN, else empty
 };
 
 /// Parses a (percent-decoded) FunctionName; nullopt when it fits none of the forms.

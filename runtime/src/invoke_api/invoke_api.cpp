@@ -79,7 +79,8 @@ net::awaitable<http::response> handle(directory& functions, http::request req) {
             400, "ValidationException",
             "1 validation error detected: Value '" + std::string(decoded ? *decoded : raw_name) +
                 "' at 'functionName' failed to satisfy constraint: Member must satisfy regular "
-                "expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)"
+                "expression pattern: "
+                "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)"
                 "?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?");
     }
     std::string qualifier;
@@ -93,18 +94,20 @@ net::awaitable<http::response> handle(directory& functions, http::request req) {
         qualifier = name->qualifier;
     }
     auto* fn = functions.find(name->name);
-    bool foreign = fn && ((!name->region.empty() && name->region != fn->settings().region) ||
-                          (!name->account_id.empty() && name->account_id != fn->settings().account_id));
+    bool foreign =
+        fn && ((!name->region.empty() && name->region != fn->settings().region) ||
+               (!name->account_id.empty() && name->account_id != fn->settings().account_id));
     if (!fn || foreign) {
-        std::string arn = "arn:aws:lambda:" +
-                          (name->region.empty() ? std::string("us-east-1") : name->region) + ":" +
-                          (name->account_id.empty() ? std::string("000000000000") : name->account_id) +
-                          ":function:" + name->name;
+        std::string arn =
+            "arn:aws:lambda:" + (name->region.empty() ? std::string("us-east-1") : name->region) +
+            ":" + (name->account_id.empty() ? std::string("000000000000") : name->account_id) +
+            ":function:" + name->name;
         if (fn) {
             arn = fn->arn();
         }
-        co_return api_error(404, "ResourceNotFoundException",
-                            "Function not found: " + (qualifier.empty() ? arn : arn + ":" + qualifier));
+        co_return api_error(
+            404, "ResourceNotFoundException",
+            "Function not found: " + (qualifier.empty() ? arn : arn + ":" + qualifier));
     }
     if (!qualifier.empty() && qualifier != "$LATEST") {
         co_return api_error(404, "ResourceNotFoundException",
@@ -167,8 +170,8 @@ net::awaitable<http::response> handle(directory& functions, http::request req) {
         co_return with_request_id(std::move(res), id);
     }
 
-    auto work = std::make_shared<pool::invocation>(fn->executor(), util::make_uuid(),
-                                                   std::move(req.body));
+    auto work =
+        std::make_shared<pool::invocation>(fn->executor(), util::make_uuid(), std::move(req.body));
     work->client_context = std::move(client_context);
     auto trace = req.header_value("X-Amzn-Trace-Id");
     work->trace_id = trace.empty() ? make_trace_id() : std::string(trace);

@@ -21,7 +21,7 @@ inline constexpr std::size_t event_limit = 1'048'576;
 
 /// What the Invoke API needs of the engine.
 class directory {
-public:
+  public:
     virtual ~directory() = default;
     /// The function of that name, or null.
     virtual pool::function_pool* find(std::string_view name) = 0;

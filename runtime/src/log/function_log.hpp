@@ -12,13 +12,13 @@ namespace lambdaport::runtime::log {
 /// `<state>/logs/<function>.log` as `<time> <text>`, like a CloudWatch log group. Buffered; flushed
 /// by flush().
 class function_log {
-public:
+  public:
     function_log(std::string function, const std::filesystem::path& file);
 
     void line(std::string_view text);
     void flush();
 
-private:
+  private:
     std::string prefix_;
     sink file_;
     std::string scratch_;

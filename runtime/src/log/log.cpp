@@ -9,7 +9,6 @@
 #include <ctime>
 #include <system_error>
 
-
 namespace lambdaport::runtime::log {
 namespace {
 
@@ -44,7 +43,9 @@ void write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-void set_level(level min) { min_level = min; }
+void set_level(level min) {
+    min_level = min;
+}
 
 std::string_view timestamp() {
     // Formatting the date part once a second keeps this cheap on the invocation path.
@@ -140,7 +141,9 @@ sink& console() {
     return s;
 }
 
-void flush_all() { console().flush(); }
+void flush_all() {
+    console().flush();
+}
 
 void report_exception::operator()(std::exception_ptr e) const {
     if (!e) {

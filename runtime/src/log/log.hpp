@@ -41,7 +41,7 @@ inline void debug(std::string_view m, std::initializer_list<field> f = {}) {
 /// A buffered append-only writer on a file descriptor. Lines are flushed by `flush()`, which the
 /// engine calls on a short timer, or when the buffer grows large.
 class sink {
-public:
+  public:
     explicit sink(int fd, bool owned = false) : fd_(fd), owned_(owned) {}
     /// Opens `file` for appending, creating its folder. Throws std::system_error.
     static sink open_append(const std::filesystem::path& file);
@@ -54,7 +54,7 @@ public:
     void append(std::string_view text) { buffer_.append(text); }
     void flush();
 
-private:
+  private:
     int fd_;
     bool owned_;
     std::string buffer_;

@@ -28,7 +28,8 @@ std::vector<std::string> make_environment(const config::function_config& cfg,
     env["AWS_LAMBDA_FUNCTION_NAME"] = cfg.name;
     env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = std::to_string(cfg.memory_mb);
     env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
-    env["AWS_LAMBDA_INITIALIZATION_TYPE"] = cfg.keep_warm > 0 ? "provisioned-concurrency" : "on-demand";
+    env["AWS_LAMBDA_INITIALIZATION_TYPE"] =
+        cfg.keep_warm > 0 ? "provisioned-concurrency" : "on-demand";
     env["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/" + cfg.name;
     env["AWS_REGION"] = settings.region;
     env["AWS_DEFAULT_REGION"] = settings.region;
@@ -56,13 +57,15 @@ function_pool::function_pool(net::any_io_executor executor, const config::functi
     : executor_(std::move(executor)),
       config_(config),
       settings_(settings),
-      arn_("arn:aws:lambda:" + settings.region + ":" + settings.account_id + ":function:" +
-           config.name),
+      arn_("arn:aws:lambda:" + settings.region + ":" + settings.account_id +
+           ":function:" + config.name),
       environment_(make_environment(config, settings)),
       log_(config.name, settings.state_dir / "logs" / (config.name + ".log")),
       memory_watch_(executor_) {}
 
-function_pool::~function_pool() { stop(); }
+function_pool::~function_pool() {
+    stop();
+}
 
 pool_stats function_pool::stats() const {
     pool_stats s = stats_;
@@ -89,8 +92,8 @@ std::size_t function_pool::starting_instances() const {
     const bool reuse = config_.idle_timeout.count() > 0;
     return std::count_if(instances_.begin(), instances_.end(), [reuse](const auto& i) {
         auto p = i->phase();
-        return !i->stopping() && (p == lifecycle::phase::initializing ||
-                                  (reuse && p == lifecycle::phase::responded));
+        return !i->stopping() &&
+               (p == lifecycle::phase::initializing || (reuse && p == lifecycle::phase::responded));
     });
 }
 
@@ -168,10 +171,9 @@ bool function_pool::spawn() {
         if (!queue_.empty()) {
             auto work = std::move(queue_.front());
             queue_.pop_front();
-            work->complete(engine_error(
-                "Runtime.InvalidEntrypoint",
-                "RequestId: " + work->request_id + " Error: cannot start " +
-                    config_.handler.string() + ": " + e.what()));
+            work->complete(engine_error("Runtime.InvalidEntrypoint",
+                                        "RequestId: " + work->request_id + " Error: cannot start " +
+                                            config_.handler.string() + ": " + e.what()));
         }
         return false;
     }
@@ -245,9 +247,9 @@ void function_pool::on_exit(instance& inst, bool failed_init, std::string init_e
             }
             work->complete(std::move(r));
         } else {
-            work->complete(engine_error("Runtime.ExitError",
-                                        "RequestId: " + work->request_id +
-                                            " Error: Runtime exited with error: " + exit));
+            work->complete(engine_error(
+                "Runtime.ExitError",
+                "RequestId: " + work->request_id + " Error: Runtime exited with error: " + exit));
         }
         ++stats_.errors;
     }

@@ -38,7 +38,7 @@ struct pool_stats {
 /// The dispatcher of one function: a queue of invocations and the instances that run them,
 /// started on demand up to the function's concurrency, reused while warm, stopped when idle.
 class function_pool {
-public:
+  public:
     function_pool(net::any_io_executor executor, const config::function_config& config,
                   const pool_settings& settings);
     ~function_pool();
@@ -72,7 +72,7 @@ public:
     /// The environment of a new instance, without AWS_LAMBDA_RUNTIME_API.
     const std::vector<std::string>& base_environment() const { return environment_; }
 
-private:
+  private:
     void dispatch();
     bool spawn();
     void watch_memory();

@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <csignal>
@@ -58,11 +58,11 @@ void instance::start() {
     options.too_large = [weak](std::string_view target) {
         return runtime_api::too_large(weak, target);
     };
-    api_ = std::make_unique<http::server>(
-        pool_.executor(), "127.0.0.1", 0, options,
-        [weak](http::request req) -> net::awaitable<http::response> {
-            return runtime_api::handle(weak, std::move(req));
-        });
+    api_ =
+        std::make_unique<http::server>(pool_.executor(), "127.0.0.1", 0, options,
+                                       [weak](http::request req) -> net::awaitable<http::response> {
+                                           return runtime_api::handle(weak, std::move(req));
+                                       });
     api_->start();
 
     const auto& cfg = pool_.config();
@@ -97,9 +97,9 @@ void instance::start() {
             self->emit("INIT_REPORT Init Duration: " +
                        format_ms(ms_between(self->spawned_, clock::now())) +
                        " ms\tPhase: init\tStatus: timeout");
-            self->init_error_ = error_json(
-                "Sandbox.Timedout",
-                "Init phase did not finish within " + std::to_string(init_limit.count()) + ".00 seconds");
+            self->init_error_ = error_json("Sandbox.Timedout",
+                                           "Init phase did not finish within " +
+                                               std::to_string(init_limit.count()) + ".00 seconds");
             self->process_.kill(SIGKILL);
         }
     });
@@ -128,7 +128,10 @@ net::awaitable<instance::next_result> instance::next() {
     pool_.on_waiting(*this);  // may deliver() at once
     const auto idle = pool_.config().idle_timeout;
     while (lifecycle_.current() == lifecycle::phase::waiting && !stopping_ && !exited_) {
-        wake_.expires_after(idle.count() > 0 ? idle : std::chrono::milliseconds::max() / 2);
+        // With idle_timeout 0 an instance is stopped after its one invocation (the pool does it),
+        // so a fresh one may wait; a year stands for "no timeout" without overflowing the clock.
+        wake_.expires_after(
+            idle.count() > 0 ? idle : std::chrono::milliseconds{std::chrono::hours{24 * 365}});
         auto [ec] = co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
         if (!ec && lifecycle_.current() == lifecycle::phase::waiting) {
             pool_.on_idle_expired(*this);  // may stop() this instance
@@ -144,9 +147,9 @@ void instance::deliver(std::shared_ptr<invocation> work) {
     ++served_;
     started_work_ = clock::now();
     keep_tail_ = current_->want_log_tail;
-    deadline_at_ = std::chrono::system_clock::now() +
-                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                       pool_.config().timeout);
+    deadline_at_ =
+        std::chrono::system_clock::now() +
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(pool_.config().timeout);
     tail_.clear();
     emit("START RequestId: " + current_->request_id + " Version: $LATEST");
     std::weak_ptr<instance> weak = weak_from_this();
@@ -159,8 +162,7 @@ void instance::deliver(std::shared_ptr<invocation> work) {
     wake_.cancel();
 }
 
-verdict instance::respond(std::string_view request_id, std::string body,
-                          std::string content_type) {
+verdict instance::respond(std::string_view request_id, std::string body, std::string content_type) {
     auto v = lifecycle_.answer(request_id);
     if (v != verdict::accepted) {
         return v;
@@ -174,8 +176,7 @@ verdict instance::respond(std::string_view request_id, std::string body,
     return v;
 }
 
-verdict instance::fail(std::string_view request_id, std::string body,
-                       std::string_view error_type) {
+verdict instance::fail(std::string_view request_id, std::string body, std::string_view error_type) {
     auto v = lifecycle_.answer(request_id);
     if (v != verdict::accepted) {
         return v;
@@ -210,7 +211,8 @@ void instance::finish(invocation_result result) {
     emit("END RequestId: " + work->request_id);
     report_for(*work);
     if (keep_tail_) {
-        result.log_tail = tail_.size() > tail_limit ? tail_.substr(tail_.size() - tail_limit) : tail_;
+        result.log_tail =
+            tail_.size() > tail_limit ? tail_.substr(tail_.size() - tail_limit) : tail_;
     }
     tail_.clear();
     keep_tail_ = false;
@@ -228,16 +230,16 @@ void instance::report_for(const invocation& work) {
         rss_read_ = now;
     }
     double billed = std::ceil(duration);
-    std::string line = "REPORT RequestId: " + work.request_id + "\tDuration: " +
-                       format_ms(duration) + " ms\tBilled Duration: ";
+    std::string line = "REPORT RequestId: " + work.request_id +
+                       "\tDuration: " + format_ms(duration) + " ms\tBilled Duration: ";
     std::string init;
     if (init_ms_ >= 0 && !init_reported_) {
         init_reported_ = true;
         billed += std::ceil(init_ms_);
         init = "\tInit Duration: " + format_ms(init_ms_) + " ms";
     }
-    line += std::to_string(std::int64_t(billed)) + " ms\tMemory Size: " +
-            std::to_string(pool_.config().memory_mb) +
+    line += std::to_string(std::int64_t(billed)) +
+            " ms\tMemory Size: " + std::to_string(pool_.config().memory_mb) +
             " MB\tMax Memory Used: " + std::to_string((peak_rss_kb_ + 1023) / 1024) + " MB" + init;
     emit(line);
 }
@@ -254,8 +256,9 @@ bool instance::check_memory() {
     // As on Lambda: past its memory size the sandbox is killed, and the caller hears why.
     lifecycle_.end();
     process_.kill(SIGKILL);
-    finish(engine_error("Runtime.OutOfMemory", "RequestId: " + lifecycle_.request_id() +
-                                                   " Error: Runtime exited with error: signal: killed"));
+    finish(engine_error("Runtime.OutOfMemory",
+                        "RequestId: " + lifecycle_.request_id() +
+                            " Error: Runtime exited with error: signal: killed"));
     return true;
 }
 
@@ -269,9 +272,9 @@ void instance::on_deadline(const std::string& request_id) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.2f",
                   std::chrono::duration<double>(pool_.config().timeout).count());
-    finish(engine_error("Sandbox.Timedout", "RequestId: " + request_id +
-                                                " Error: Task timed out after " + seconds +
-                                                " seconds"));
+    finish(engine_error(
+        "Sandbox.Timedout",
+        "RequestId: " + request_id + " Error: Task timed out after " + seconds + " seconds"));
 }
 
 void instance::watch_exit() {

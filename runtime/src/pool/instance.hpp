@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -9,8 +10,6 @@
 #include "pool/lifecycle.hpp"
 #include "pool/process.hpp"
 #include "util/net.hpp"
-
-#include <boost/asio/posix/stream_descriptor.hpp>
 
 namespace lambdaport::runtime::http {
 class server;
@@ -23,7 +22,7 @@ class function_pool;
 /// One handler process and the Runtime API endpoint that only it talks to. The pool owns it; it
 /// calls back into the pool when it wants work or when it ends.
 class instance : public std::enable_shared_from_this<instance> {
-public:
+  public:
     instance(function_pool& pool, unsigned number);
     ~instance();
     instance(const instance&) = delete;
@@ -59,7 +58,7 @@ public:
     /// answers its invocation with Runtime.OutOfMemory. True when it did.
     bool check_memory();
 
-private:
+  private:
     void read_output();
     void drain_output();
     void on_output(std::string_view data);

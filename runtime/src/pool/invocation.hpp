@@ -14,15 +14,15 @@ struct invocation_result {
     bool function_error = false;  // X-Amz-Function-Error: Unhandled, payload is the error JSON
     std::string payload;
     std::string content_type = "application/json";
-    std::string error_type;  // errorType of a function error, for logs and async records
-    std::string log_tail;    // the invocation's log (START … REPORT), when asked for
+    std::string error_type;        // errorType of a function error, for logs and async records
+    std::string log_tail;          // the invocation's log (START … REPORT), when asked for
     bool engine_stopping = false;  // never ran: the engine is shutting down
 };
 
 /// One invocation on its way through a function's pool. Owned by shared_ptr: the caller, the
 /// queue and the instance that runs it each hold it. Lives on the engine's one I/O thread.
 class invocation {
-public:
+  public:
     invocation(net::any_io_executor executor, std::string request_id, std::string payload)
         : request_id(std::move(request_id)),
           payload(std::move(payload)),
@@ -48,7 +48,7 @@ public:
     /// Waits until complete() was called and hands over the result (call once).
     net::awaitable<invocation_result> wait();
 
-private:
+  private:
     std::optional<invocation_result> result_;
     net::steady_timer done_;
 };

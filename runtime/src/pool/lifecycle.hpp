@@ -14,7 +14,7 @@ enum class verdict {
 };
 
 class lifecycle {
-public:
+  public:
     enum class phase {
         initializing,  // started, has not asked for an invocation yet
         waiting,       // parked on GET /next
@@ -40,7 +40,7 @@ public:
     /// The process is gone (exit, kill, timeout).
     void end() { phase_ = phase::dead; }
 
-private:
+  private:
     phase phase_ = phase::initializing;
     bool initialized_ = false;
     std::string request_id_;

@@ -20,7 +20,9 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-int pidfd_open(pid_t pid) { return int(::syscall(SYS_pidfd_open, pid, 0)); }
+int pidfd_open(pid_t pid) {
+    return int(::syscall(SYS_pidfd_open, pid, 0));
+}
 
 }  // namespace
 
@@ -106,7 +108,9 @@ process process::spawn(const spawn_options& options) {
     return p;
 }
 
-process::process(process&& other) noexcept { *this = std::move(other); }
+process::process(process&& other) noexcept {
+    *this = std::move(other);
+}
 
 process& process::operator=(process&& other) noexcept {
     if (this != &other) {
@@ -132,8 +136,12 @@ process::~process() {
     }
 }
 
-int process::release_pidfd() { return std::exchange(pidfd_, -1); }
-int process::release_output_fd() { return std::exchange(output_fd_, -1); }
+int process::release_pidfd() {
+    return std::exchange(pidfd_, -1);
+}
+int process::release_output_fd() {
+    return std::exchange(output_fd_, -1);
+}
 
 void process::kill(int signal) {
     if (pid_ > 0 && !reaped_) {

@@ -24,7 +24,7 @@ struct spawn_options {
 const char* memory_limit_mechanism();
 
 class process {
-public:
+  public:
     /// Starts `options.executable`. Its stdout and stderr both go to output_fd(). Throws
     /// std::system_error when the pipe, the pidfd or the spawn fails.
     static process spawn(const spawn_options& options);
@@ -53,7 +53,7 @@ public:
     /// Resident memory now, in kB (one small read of /proc); 0 when unknown.
     std::uint64_t rss_kb() const;
 
-private:
+  private:
     pid_t pid_ = -1;
     int pidfd_ = -1;
     int output_fd_ = -1;

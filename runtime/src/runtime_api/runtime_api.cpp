@@ -117,7 +117,8 @@ pool::invocation_result function_error(std::string_view body, std::string_view e
         if (auto it = parsed.find("errorType"); it != parsed.end() && it->is_string()) {
             r.error_type = it->get<std::string>();
         } else {
-            r.error_type = error_type_header.empty() ? "Runtime.Unknown" : std::string(error_type_header);
+            r.error_type =
+                error_type_header.empty() ? "Runtime.Unknown" : std::string(error_type_header);
         }
         r.payload = std::string(body);
         return r;

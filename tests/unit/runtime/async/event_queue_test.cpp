@@ -1,12 +1,12 @@
 #include "async/event_queue.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 using namespace lambdaport::runtime::async;
 
@@ -25,9 +25,9 @@ TEST_CASE("event records survive a round trip through their JSON") {
 
 TEST_CASE("the destination record has Lambda's shape") {
     event_record r{"id-1", "fn", R"({"k":1})", 0, 3};
-    auto doc = nlohmann::json::parse(destination_record(
-        r, "arn:aws:lambda:us-east-1:000000000000:function:fn", "RetriesExhausted",
-        R"({"errorMessage":"boom","errorType":"E"})"));
+    auto doc = nlohmann::json::parse(
+        destination_record(r, "arn:aws:lambda:us-east-1:000000000000:function:fn",
+                           "RetriesExhausted", R"({"errorMessage":"boom","errorType":"E"})"));
     CHECK(doc["version"] == "1.0");
     CHECK(doc["requestContext"]["requestId"] == "id-1");
     CHECK(doc["requestContext"]["condition"] == "RetriesExhausted");

@@ -82,8 +82,9 @@ TEST_CASE("each problem is one line naming the file, the key and the reason") {
           "cfg.json: engine.listen: must be HOST:PORT, got 'nohostport'");
     CHECK(error_of(R"({"engine": {"listen": "127.0.0.1:99999"}})") ==
           "cfg.json: engine.listen: port must be a number from 0 to 65535, got '99999'");
-    CHECK(error_of(R"({"functions": {"f": {"handler": "/x", "keep_warm": 3, "concurrency": 2}}})") ==
-          "cfg.json: functions.f.keep_warm: must not exceed concurrency");
+    CHECK(
+        error_of(R"({"functions": {"f": {"handler": "/x", "keep_warm": 3, "concurrency": 2}}})") ==
+        "cfg.json: functions.f.keep_warm: must not exceed concurrency");
     auto syntax = error_of(R"({"functions": )");
     CHECK(syntax.rfind("cfg.json: parse error", 0) == 0);
     CHECK(syntax.find('\n') == std::string::npos);

@@ -24,7 +24,8 @@ TEST_CASE("Runtime API routes") {
 }
 
 TEST_CASE("a posted error is passed on when it is JSON, else built from header and text") {
-    auto json_body = function_error(R"({"errorMessage":"m","errorType":"T.x","stackTrace":[]})", "");
+    auto json_body =
+        function_error(R"({"errorMessage":"m","errorType":"T.x","stackTrace":[]})", "");
     CHECK(json_body.function_error);
     CHECK(json_body.error_type == "T.x");
     CHECK(nlohmann::json::parse(json_body.payload)["errorMessage"] == "m");
