@@ -198,6 +198,7 @@ net::awaitable<void> event_queue::run(pool::function_pool& fn, event_record reco
         fn.submit(work, false);
         auto result = co_await work->wait();
         if (result.engine_stopping) {
+            --pending_;
             co_return;  // still in the queue folder: the next engine runs it
         }
         ++record.attempts;

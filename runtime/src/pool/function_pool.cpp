@@ -247,9 +247,7 @@ void function_pool::on_exit(instance& inst, bool failed_init, std::string init_e
             }
             work->complete(std::move(r));
         } else {
-            work->complete(engine_error(
-                "Runtime.ExitError",
-                "RequestId: " + work->request_id + " Error: Runtime exited with error: " + exit));
+            work->complete(exit_error(work->request_id, exit));
         }
         ++stats_.errors;
     }

@@ -306,8 +306,7 @@ void instance::on_exit(int wait_status) {
     lifecycle_.end();
     std::string how = describe_exit(wait_status);
     if (current_) {
-        finish(engine_error("Runtime.ExitError", "RequestId: " + current_->request_id +
-                                                     " Error: Runtime exited with error: " + how));
+        finish(exit_error(current_->request_id, how));
     }
     if (!stopping_) {
         log::info("instance exited", {{"function", pool_.config().name},
@@ -315,7 +314,6 @@ void instance::on_exit(int wait_status) {
                                       {"status", how}});
     }
     api_->stop();
-    std::error_code ignored;
     output_.close();
     exit_watch_.close();
     bool failed_init = !lifecycle_.initialized() && !stopping_;

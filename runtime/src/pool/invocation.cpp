@@ -27,4 +27,10 @@ invocation_result engine_error(std::string_view error_type, std::string_view mes
     return r;
 }
 
+invocation_result exit_error(std::string_view request_id, std::string_view how) {
+    return engine_error("Runtime.ExitError",
+                        "RequestId: " + std::string(request_id) +
+                            " Error: Runtime exited with error: " + std::string(how));
+}
+
 }  // namespace lambdaport::runtime::pool

@@ -59,4 +59,7 @@ std::string error_json(std::string_view error_type, std::string_view message);
 /// A function error result built by the engine.
 invocation_result engine_error(std::string_view error_type, std::string_view message);
 
+/// Runtime.ExitError for a runtime that ended (`how`: "exit status 42", "signal: killed").
+invocation_result exit_error(std::string_view request_id, std::string_view how);
+
 }  // namespace lambdaport::runtime::pool
