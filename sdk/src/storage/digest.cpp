@@ -1,0 +1,68 @@
+#include "storage/digest.hpp"
+
+#include <openssl/evp.h>
+
+#include <new>
+#include <stdexcept>
+
+namespace lambdaport::storage::detail {
+
+struct digest::state {
+    EVP_MD_CTX* context = nullptr;
+    ~state() { EVP_MD_CTX_free(context); }
+};
+
+digest::digest(algorithm which) : state_(std::make_unique<state>()) {
+    state_->context = EVP_MD_CTX_new();
+    if (state_->context == nullptr) {
+        throw std::bad_alloc();
+    }
+    const EVP_MD* md = which == algorithm::md5 ? EVP_md5() : EVP_sha256();
+    if (EVP_DigestInit_ex(state_->context, md, nullptr) != 1) {
+        throw std::runtime_error("OpenSSL: cannot initialise a digest");
+    }
+}
+
+digest::digest(digest&&) noexcept = default;
+digest& digest::operator=(digest&&) noexcept = default;
+digest::~digest() = default;
+
+void digest::update(std::string_view bytes) {
+    if (EVP_DigestUpdate(state_->context, bytes.data(), bytes.size()) != 1) {
+        throw std::runtime_error("OpenSSL: digest update failed");
+    }
+}
+
+std::string digest::finish() {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(state_->context, out, &length) != 1) {
+        throw std::runtime_error("OpenSSL: digest final failed");
+    }
+    return std::string(reinterpret_cast<const char*>(out), length);
+}
+
+std::string to_hex(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        hex.push_back(digits[c >> 4]);
+        hex.push_back(digits[c & 0x0f]);
+    }
+    return hex;
+}
+
+std::string md5_hex(std::string_view bytes) {
+    digest d(digest::algorithm::md5);
+    d.update(bytes);
+    return to_hex(d.finish());
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    digest d(digest::algorithm::sha256);
+    d.update(bytes);
+    return to_hex(d.finish());
+}
+
+}  // namespace lambdaport::storage::detail
