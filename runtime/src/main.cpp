@@ -12,6 +12,7 @@ constexpr const char* help = R"(lambdaport: AWS Lambda's Runtime and Invoke APIs
 
 usage:
   lambdaport serve [--listen HOST:PORT] [--function NAME=PATH]... [--config FILE] [--state DIR]
+                   [--storage file:///PATH|DIR|s3|http://HOST:PORT]
   lambdaport invoke NAME [--payload JSON|@FILE] [--async] [--log-tail] [--endpoint http://HOST:PORT]
   lambdaport --version
 )";

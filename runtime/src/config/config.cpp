@@ -113,6 +113,46 @@ struct reader {
         return out;
     }
 
+    // "storage": "file:///srv/data" | "data" | "s3" | "http://127.0.0.1:9000", or the same as
+    // {"type": "file", "root": "data"} / {"type": "s3", "endpoint": "http://..."}.
+    storage_config storage(const json& value) const {
+        if (value.is_string()) {
+            return parse_storage(string(value, "storage"), source + ": storage", base_dir);
+        }
+        object(value, "storage");
+        only_keys(value, "storage", {"type", "root", "endpoint"});
+        if (!value.contains("type")) {
+            fail("storage.type", "missing (\"file\" or \"s3\")");
+        }
+        auto type = string(value["type"], "storage.type");
+        storage_config out;
+        if (type == "file") {
+            if (!value.contains("root")) {
+                fail("storage.root", "missing (the folder whose subfolders are the buckets)");
+            }
+            if (value.contains("endpoint")) {
+                fail("storage.endpoint", "applies only to \"type\": \"s3\"");
+            }
+            out.type = storage_config::kind::file;
+            out.root = path(value["root"], "storage.root");
+        } else if (type == "s3") {
+            if (value.contains("root")) {
+                fail("storage.root", "applies only to \"type\": \"file\"");
+            }
+            out.type = storage_config::kind::s3;
+            if (value.contains("endpoint")) {
+                out = parse_storage(string(value["endpoint"], "storage.endpoint"),
+                                    source + ": storage.endpoint", base_dir);
+                if (out.type != storage_config::kind::s3 || out.endpoint.empty()) {
+                    fail("storage.endpoint", "must be an http:// or https:// URL");
+                }
+            }
+        } else {
+            fail("storage.type", "must be \"file\" or \"s3\", got \"" + type + "\"");
+        }
+        return out;
+    }
+
     function_config function(const std::string& name, const json& value) const {
         const std::string key = "functions." + name;
         object(value, key);
@@ -216,7 +256,7 @@ engine_config parse_json(std::string_view text, const std::string& source,
     if (!doc.is_object()) {
         throw config_error(source + ": the document must be a JSON object");
     }
-    r.only_keys(doc, "", {"engine", "functions"});
+    r.only_keys(doc, "", {"engine", "storage", "functions"});
     engine_config out;
     if (doc.contains("engine")) {
         const auto& engine = r.object(doc["engine"], "engine");
@@ -238,6 +278,9 @@ engine_config parse_json(std::string_view text, const std::string& source,
                 r.fail("engine.account_id", "must be 12 digits");
             }
         }
+    }
+    if (doc.contains("storage")) {
+        out.storage = r.storage(doc["storage"]);
     }
     if (doc.contains("functions")) {
         const auto& functions = r.object(doc["functions"], "functions");
@@ -277,6 +320,46 @@ function_config parse_function_flag(std::string_view flag) {
     f.handler = std::filesystem::absolute(std::string(flag.substr(eq + 1))).lexically_normal();
     f.handler_name = f.handler.filename().string();
     return f;
+}
+
+storage_config parse_storage(std::string_view text, const std::string& where,
+                             const std::filesystem::path& base_dir) {
+    storage_config out;
+    auto starts = [&](std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; };
+    if (text.empty()) {
+        throw config_error(where + ": must not be empty");
+    }
+    if (text == "s3") {
+        out.type = storage_config::kind::s3;
+    } else if (starts("http://") || starts("https://")) {
+        auto rest = text.substr(text.find("//") + 2);
+        auto host = rest.substr(0, rest.find('/'));
+        if (host.empty() || (rest.size() > host.size() && rest.substr(host.size()) != "/")) {
+            throw config_error(where +
+                               ": an S3 endpoint is scheme://host[:port] with no path, got '" +
+                               std::string(text) + "'");
+        }
+        out.type = storage_config::kind::s3;
+        out.endpoint = std::string(text.substr(0, text.size() - (rest.size() - host.size())));
+    } else if (starts("file://")) {
+        auto p = text.substr(7);
+        if (p.empty() || p.front() != '/') {
+            throw config_error(where +
+                               ": a file URL names an absolute path (file:///srv/data), got '" +
+                               std::string(text) + "'");
+        }
+        out.type = storage_config::kind::file;
+        out.root = std::filesystem::path(p).lexically_normal();
+    } else if (text.find("://") != std::string_view::npos) {
+        throw config_error(where +
+                           ": must be file:///PATH, a folder, s3 or http(s)://HOST:PORT, got '" +
+                           std::string(text) + "'");
+    } else {
+        std::filesystem::path p{std::string(text)};
+        out.type = storage_config::kind::file;
+        out.root = (p.is_absolute() ? p : base_dir / p).lexically_normal();
+    }
+    return out;
 }
 
 void validate(const engine_config& config, const std::string& source) {

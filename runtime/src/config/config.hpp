@@ -34,12 +34,26 @@ struct function_config {
     async_config async;
 };
 
+/// Where handlers' data lives: passed to every handler through the environment the SDK reads
+/// (LAMBDAPORT_STORAGE or AWS_ENDPOINT_URL_S3), so a handler never changes between backends.
+struct storage_config {
+    enum class kind {
+        inherit,  // not configured: handlers inherit the engine's own variables
+        file,     // local disk: bucket B is the directory root/B
+        s3,       // an S3-compatible endpoint, or Amazon S3 when `endpoint` is empty
+    };
+    kind type = kind::inherit;
+    std::filesystem::path root;  // file: absolute
+    std::string endpoint;        // s3: http(s)://host[:port], or empty for Amazon S3
+};
+
 struct engine_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3001;
     std::filesystem::path state_dir = ".lambdaport";
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
+    storage_config storage;
     std::vector<function_config> functions;
 
     const function_config* find(std::string_view name) const;
@@ -64,6 +78,12 @@ function_config parse_function_flag(std::string_view flag);
 
 /// `HOST:PORT` from `--listen` or the `engine.listen` key. Throws config_error naming `where`.
 void parse_listen(std::string_view text, const std::string& where, engine_config& out);
+
+/// `--storage` or the `storage` key as a string: `file:///abs/path`, a directory (relative to
+/// `base_dir`), `s3` (Amazon S3) or an `http(s)://` S3-compatible endpoint. Throws config_error
+/// naming `where`.
+storage_config parse_storage(std::string_view text, const std::string& where,
+                             const std::filesystem::path& base_dir);
 
 /// Checks what only the whole configuration can tell (at least one function, unique names).
 void validate(const engine_config& config, const std::string& source);

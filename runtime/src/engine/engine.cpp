@@ -39,6 +39,38 @@ bool inherited(std::string_view name) {
 
 constexpr std::chrono::milliseconds flush_interval{50};
 
+// Points handlers at the configured storage through the variables the SDK reads (the SDK prefers
+// LAMBDAPORT_STORAGE, then AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then Amazon S3), replacing
+// what the engine's own environment said about storage. A function's `environment` still wins.
+void apply_storage(const config::storage_config& storage, std::vector<std::string>& environment) {
+    using kind = config::storage_config::kind;
+    if (storage.type == kind::inherit) {
+        log::info("storage", {{"handlers", "inherit the engine's environment"}});
+        return;
+    }
+    std::erase_if(environment, [](const std::string& kv) {
+        return kv.starts_with("LAMBDAPORT_STORAGE=") || kv.starts_with("AWS_ENDPOINT_URL_S3=");
+    });
+    if (storage.type == kind::file) {
+        std::error_code ec;
+        std::filesystem::create_directories(storage.root, ec);
+        if (ec) {
+            throw std::runtime_error("storage: cannot create " + storage.root.string() + ": " +
+                                     ec.message());
+        }
+        environment.push_back("LAMBDAPORT_STORAGE=file://" + storage.root.string());
+        log::info("storage", {{"type", "file"}, {"root", storage.root.string()}});
+    } else if (!storage.endpoint.empty()) {
+        environment.push_back("AWS_ENDPOINT_URL_S3=" + storage.endpoint);
+        log::info("storage", {{"type", "s3"}, {"endpoint", storage.endpoint}});
+    } else {
+        // Amazon S3: an inherited generic AWS_ENDPOINT_URL would redirect the SDK elsewhere.
+        std::erase_if(environment,
+                      [](const std::string& kv) { return kv.starts_with("AWS_ENDPOINT_URL="); });
+        log::info("storage", {{"type", "s3"}, {"endpoint", "Amazon S3"}});
+    }
+}
+
 }  // namespace
 
 struct engine::impl {
@@ -128,6 +160,7 @@ int engine::run() {
             m.settings.inherited_environment.emplace_back(kv);
         }
     }
+    apply_storage(m.config.storage, m.settings.inherited_environment);
     std::map<std::string, pool::function_pool*, std::less<>> by_name;
     for (const auto& f : m.config.functions) {
         auto p = std::make_unique<pool::function_pool>(m.ioc.get_executor(), f, m.settings);
@@ -180,6 +213,7 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
     std::vector<config::function_config> extra;
     std::string listen;
     std::string state;
+    std::string storage;
     for (int i = 0; i < argc; ++i) {
         std::string_view arg = argv[i];
         auto value = [&](std::string_view flag) -> std::string {
@@ -198,6 +232,8 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
             listen = value(arg);
         } else if (arg == "--state") {
             state = value(arg);
+        } else if (arg == "--storage") {
+            storage = value(arg);
         } else {
             throw config::config_error("serve: unknown argument '" + std::string(arg) +
                                        "' (see lambdaport --help)");
@@ -212,6 +248,9 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
     }
     if (!state.empty()) {
         cfg.state_dir = state;
+    }
+    if (!storage.empty()) {
+        cfg.storage = config::parse_storage(storage, "--storage", std::filesystem::current_path());
     }
     cfg.state_dir = std::filesystem::absolute(cfg.state_dir).lexically_normal();
     config::validate(cfg, source);

@@ -112,3 +112,49 @@ TEST_CASE("validation of the whole configuration") {
                          "cli: functions.f.handler: /nonexistent/handler is not a file",
                          config_error);
 }
+
+TEST_CASE("storage: a folder, a file URL, Amazon S3 or an S3-compatible endpoint") {
+    using kind = storage_config::kind;
+    auto storage_of = [](const std::string& value) {
+        return parse_json(R"({"storage": )" + value + "}", "cfg.json", "/base").storage;
+    };
+    CHECK(parse_json("{}", "cfg.json", "/base").storage.type == kind::inherit);
+
+    auto folder = storage_of(R"("data")");
+    CHECK(folder.type == kind::file);
+    CHECK(folder.root == "/base/data");
+    CHECK(storage_of(R"("file:///srv/x/../data")").root == "/srv/data");
+    CHECK(storage_of(R"({"type": "file", "root": "d"})").root == "/base/d");
+
+    auto minio = storage_of(R"("http://127.0.0.1:9000/")");
+    CHECK(minio.type == kind::s3);
+    CHECK(minio.endpoint == "http://127.0.0.1:9000");
+    CHECK(storage_of(R"({"type": "s3", "endpoint": "https://s3.example.com"})").endpoint ==
+          "https://s3.example.com");
+    auto amazon = storage_of(R"("s3")");
+    CHECK(amazon.type == kind::s3);
+    CHECK(amazon.endpoint.empty());
+    CHECK(storage_of(R"({"type": "s3"})").endpoint.empty());
+
+    CHECK(error_of(R"({"storage": ""})") == "cfg.json: storage: must be a non-empty string");
+    CHECK(error_of(R"({"storage": "ftp://x"})") ==
+          "cfg.json: storage: must be file:///PATH, a folder, s3 or http(s)://HOST:PORT, got "
+          "'ftp://x'");
+    CHECK(error_of(R"({"storage": "file://relative"})") ==
+          "cfg.json: storage: a file URL names an absolute path (file:///srv/data), got "
+          "'file://relative'");
+    CHECK(error_of(R"({"storage": "http://h:9000/bucket"})") ==
+          "cfg.json: storage: an S3 endpoint is scheme://host[:port] with no path, got "
+          "'http://h:9000/bucket'");
+    CHECK(error_of(R"({"storage": {"type": "gcs"}})") ==
+          "cfg.json: storage.type: must be \"file\" or \"s3\", got \"gcs\"");
+    CHECK(error_of(R"({"storage": {"type": "file"}})") ==
+          "cfg.json: storage.root: missing (the folder whose subfolders are the buckets)");
+    CHECK(error_of(R"({"storage": {"type": "s3", "root": "x"}})") ==
+          "cfg.json: storage.root: applies only to \"type\": \"file\"");
+    CHECK(error_of(R"({"storage": {"type": "s3", "endpoint": "data"}})") ==
+          "cfg.json: storage.endpoint: must be an http:// or https:// URL");
+    CHECK(error_of(R"({"storage": {"type": "file", "root": "d", "bucket": "x"}})") ==
+          "cfg.json: storage.bucket: unknown key");
+    CHECK(error_of(R"({"storage": []})") == "cfg.json: storage: must be an object");
+}
