@@ -1,0 +1,475 @@
+"""Real S3-compatible servers for tests and benchmarks: `moto_server` and `s3rver`, each on a free
+loopback port, started and stopped by this module.
+
+    with MotoServer(workdir, auth=True) as moto:       # SigV4 verified against moto's IAM
+        env = moto.client_env(moto.admin)               # AWS_ENDPOINT_URL_S3, keys, region
+        ...
+    with S3rver(workdir) as s3rver:
+        env = s3rver.client_env(s3rver.credentials)
+
+Only the standard library (plus the two servers' own executables) is used. Every server is stopped
+by its PID (SIGTERM, then SIGKILL after a deadline), whatever happened; waits poll with deadlines.
+
+Where the executables come from:
+  moto_server   LAMBDAPORT_MOTO_SERVER, else the one beside this Python interpreter, else
+                `moto_server` on PATH (moto 5.x on the image's Python 3.11)
+  s3rver        js/node_modules/s3rver (pinned in js/package.json; `npm ci` in js/ installs it),
+                run with `node`; NODE_OPTIONS=--openssl-legacy-provider as Node 20 needs
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import hashlib
+import hmac
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any, Callable
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+JS_DIR = os.path.join(HERE, "js")
+REGION = "us-east-1"
+
+START_DEADLINE = 30.0  # seconds for a server to answer HTTP
+STOP_DEADLINE = 10.0  # seconds between SIGTERM and SIGKILL
+OUTPUT_LINES = 400  # lines of server output kept for failure reports
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    def error_code(self) -> str:
+        """The <Code> of an S3/IAM XML error body ('' if none)."""
+        m = re.search(rb"<Code>([^<]*)</Code>", self.body)
+        return m.group(1).decode() if m else ""
+
+    def __str__(self) -> str:
+        return f"HTTP {self.status} {self.body[:600]!r}"
+
+
+def free_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.05) -> Any:
+    """Polls `predicate` until it returns something truthy (returned) or `timeout` passes (raises)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"timed out after {timeout:.1f} s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- SigV4 and plain requests -------------------------------------------------------------------------
+
+def _quote(text: str, safe: str = "-_.~") -> str:
+    return urllib.parse.quote(text, safe=safe)
+
+
+def sigv4_headers(method: str, host: str, path: str, query: dict[str, str], body: bytes, *,
+                  credentials: Credentials, service: str, region: str = REGION,
+                  headers: dict[str, str] | None = None,
+                  now: datetime.datetime | None = None) -> dict[str, str]:
+    """The headers of a request signed with AWS Signature Version 4 (header form). `path` is the
+    decoded path; it is encoded here once, as S3 wants (and as every other service accepts for the
+    simple paths this module sends)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    amz_date = now.strftime("%Y%m%dT%H%M%SZ")
+    day = amz_date[:8]
+    payload_hash = hashlib.sha256(body).hexdigest()
+    all_headers = {"host": host, "x-amz-date": amz_date, "x-amz-content-sha256": payload_hash}
+    for name, value in (headers or {}).items():
+        all_headers[name.lower()] = value
+    signed = sorted(all_headers)
+    canonical_headers = "".join(f"{n}:{' '.join(all_headers[n].split())}\n" for n in signed)
+    canonical_query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(query.items()))
+    canonical_request = "\n".join([method, _quote(path, safe="/-_.~"), canonical_query,
+                                   canonical_headers, ";".join(signed), payload_hash])
+    scope = f"{day}/{region}/{service}/aws4_request"
+    string_to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                                hashlib.sha256(canonical_request.encode()).hexdigest()])
+    key = ("AWS4" + credentials.secret_access_key).encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    result = {n: all_headers[n] for n in signed if n != "host"}
+    result["authorization"] = (f"AWS4-HMAC-SHA256 Credential={credentials.access_key_id}/{scope}, "
+                               f"SignedHeaders={';'.join(signed)}, Signature={signature}")
+    return result
+
+
+def aws_request(endpoint: str, method: str, path: str, *, credentials: Credentials, service: str,
+                query: dict[str, str] | None = None, body: bytes = b"",
+                headers: dict[str, str] | None = None, region: str = REGION,
+                timeout: float = 30.0) -> Response:
+    """One SigV4-signed request to `endpoint` (http://host:port) with http.client."""
+    parsed = urllib.parse.urlsplit(endpoint)
+    query = query or {}
+    signed = sigv4_headers(method, parsed.netloc, path, query, body, credentials=credentials,
+                           service=service, region=region, headers=headers)
+    target = _quote(path, safe="/-_.~")
+    if query:
+        target += "?" + "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(query.items()))
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    try:
+        conn.request(method, target, body=body, headers=signed)
+        r = conn.getresponse()
+        return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+    finally:
+        conn.close()
+
+
+def _answers_http(host: str, port: int, path: str) -> bool:
+    conn = http.client.HTTPConnection(host, port, timeout=2.0)
+    try:
+        conn.request("GET", path)
+        conn.getresponse().read()
+        return True
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+# --- server processes ---------------------------------------------------------------------------------
+
+class ServerError(RuntimeError):
+    """A server did not start, or did not behave as the set-up expects; carries its output."""
+
+
+class ServerProcess:
+    """One server child process on 127.0.0.1. Use as a context manager, or start()/stop()."""
+
+    name = "server"
+
+    def __init__(self, workdir: str | None = None):
+        self._own_workdir = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix=f"lambdaport-{self.name}-")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self._lines: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES)
+        self._cond = threading.Condition()
+        self._threads: list[threading.Thread] = []
+
+    # to be provided by each server
+
+    def command(self, port: int) -> list[str]:
+        raise NotImplementedError
+
+    def environment(self) -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+
+    def _wait_ready(self, deadline: float) -> None:
+        raise NotImplementedError
+
+    def _after_start(self) -> None:
+        """Set-up once the server answers (users, keys, ...)."""
+
+    # lifecycle
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def start(self) -> "ServerProcess":
+        # A port found free can be taken before the server binds it: then try another.
+        for attempt in range(3):
+            self._spawn(self._choose_port())
+            try:
+                self._wait_ready(time.monotonic() + START_DEADLINE)
+                break
+            except ServerError:
+                self.stop()
+                if attempt == 2 or "address already in use" not in self.output().lower():
+                    raise
+        try:
+            self._after_start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _choose_port(self) -> int:
+        return free_port()
+
+    def _spawn(self, port: int) -> None:
+        self.port = port
+        with self._cond:
+            self._lines.clear()
+        self.proc = subprocess.Popen(self.command(port), cwd=self.workdir, env=self.environment(),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self._threads = [threading.Thread(target=self._drain, daemon=True)]
+        self._threads[0].start()
+
+    def _drain(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for raw in iter(self.proc.stdout.readline, b""):
+            with self._cond:
+                self._lines.append(raw.decode("utf-8", errors="replace"))
+                self._cond.notify_all()
+        self.proc.stdout.close()
+        with self._cond:
+            self._cond.notify_all()
+
+    def _fail(self, why: str) -> "ServerError":
+        return ServerError(f"{self.name}: {why}\n----- {self.name} output -----\n{self.output()}"
+                           f"----- end of {self.name} output -----")
+
+    def _check_running(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            for t in self._threads:
+                t.join(2.0)
+            raise self._fail(f"exited with status {self.proc.returncode} while starting")
+
+    def _wait_http(self, deadline: float, path: str) -> None:
+        while not _answers_http(self.host, self.port, path):
+            self._check_running()
+            if time.monotonic() >= deadline:
+                raise self._fail(f"no HTTP answer on {self.endpoint} within {START_DEADLINE} s")
+            time.sleep(0.05)
+
+    def stop(self) -> int | None:
+        """SIGTERM by PID, SIGKILL after STOP_DEADLINE. Returns the exit status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_DEADLINE)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for t in self._threads:
+            t.join(5.0)
+        return self.proc.returncode
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def output(self) -> str:
+        """The server's last OUTPUT_LINES lines of stdout and stderr."""
+        with self._cond:
+            return "".join(self._lines)
+
+    def client_env(self, credentials: Credentials, base: dict[str, str] | None = None) -> dict[str, str]:
+        """An environment for a client of this server: `base` (default: this process's) without
+        AWS_* and LAMBDAPORT_STORAGE, plus the endpoint, the credentials and the region."""
+        env = {k: v for k, v in (os.environ if base is None else base).items()
+               if not k.startswith("AWS_") and k != "LAMBDAPORT_STORAGE"}
+        env.update({
+            "AWS_ENDPOINT_URL_S3": self.endpoint,
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        })
+        return env
+
+    def __enter__(self) -> "ServerProcess":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# --- moto ---------------------------------------------------------------------------------------------
+
+def _moto_executable() -> str:
+    # Beside this interpreter first: ctest runs the resolved interpreter, not a pyenv shim.
+    beside = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    path = os.environ.get("LAMBDAPORT_MOTO_SERVER") or \
+        (beside if os.access(beside, os.X_OK) else shutil.which("moto_server"))
+    if not path:
+        raise ServerError("moto_server is not on PATH (pip install 'moto[server]', or set "
+                          "LAMBDAPORT_MOTO_SERVER)")
+    return path
+
+
+class MotoServer(ServerProcess):
+    """`moto_server` (S3, SQS, IAM, ... on one port).
+
+    With auth=True, moto verifies SigV4 on every request after the set-up: the server starts with
+    INITIAL_NO_AUTH_ACTION_COUNT set to exactly the number of IAM calls the set-up makes, which
+    create two users through moto's IAM query API:
+      admin       an access key and an inline policy allowing every action on every resource
+      restricted  an access key and an inline policy allowing S3 but explicitly denying
+                  s3:GetObject and s3:PutObject (so a listing works and reads/writes are refused)
+    From then on moto refuses unsigned requests, unknown key ids (InvalidAccessKeyId), wrong
+    secrets (SignatureDoesNotMatch) and denied actions (AccessDenied). start() checks that a wrong
+    secret is refused and the admin key accepted, and raises otherwise.
+
+    With auth=False, moto accepts anything: `credentials` are then any dummy keys.
+
+    Known quirk with auth (moto 5.2.1, Werkzeug 3.1): moto checks a signature against a canonical
+    request rebuilt from the decoded IRI of the request, not from the bytes sent. A correctly signed
+    request (the AWS CLI v2's too) is refused with SignatureDoesNotMatch when its path has a
+    character other than A-Z a-z 0-9 and ' #-.?_~/' (non-ASCII included), or a query value one other
+    than A-Z a-z 0-9 and ' #%&+-.=_~' -- e.g. `list-objects-v2 --prefix dir/` or `--delimiter /`.
+    Use auth=False for such keys and listings."""
+
+    name = "moto_server"
+
+    ADMIN_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+    RESTRICTED_POLICY = ('{"Version":"2012-10-17","Statement":['
+                         '{"Effect":"Allow","Action":"s3:*","Resource":"*"},'
+                         '{"Effect":"Deny","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}')
+    # The IAM calls the set-up makes before moto starts verifying signatures.
+    _SETUP_CALLS_PER_USER = 3  # CreateUser, CreateAccessKey, PutUserPolicy
+    _USERS = 2
+
+    def __init__(self, workdir: str | None = None, auth: bool = True):
+        super().__init__(workdir)
+        self.auth = auth
+        self.admin: Credentials | None = None
+        self.restricted: Credentials | None = None
+
+    @property
+    def credentials(self) -> Credentials:
+        """The identity to use for ordinary work: the admin user's key (any key without auth)."""
+        if self.auth:
+            assert self.admin is not None, "moto_server is not started"
+            return self.admin
+        return Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+    def command(self, port: int) -> list[str]:
+        return [_moto_executable(), "-H", self.host, "-p", str(port)]
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        env.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
+        if self.auth:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(self._SETUP_CALLS_PER_USER * self._USERS)
+        # moto stores objects bigger than this on disk (in workdir via TMPDIR), not in memory.
+        env["TMPDIR"] = self.workdir
+        return env
+
+    def _wait_ready(self, deadline: float) -> None:
+        # A GET of /moto-api/reset-auth only answers 400 ("POST to reset"): it changes nothing and,
+        # unlike an S3 or IAM call, does not count towards INITIAL_NO_AUTH_ACTION_COUNT.
+        self._wait_http(deadline, "/moto-api/reset-auth")
+
+    def _after_start(self) -> None:
+        if not self.auth:
+            return
+        # Signed with a key moto does not know: accepted only while the no-auth window lasts.
+        bootstrap = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        self.admin = self._create_user(bootstrap, "lambdaport-admin", self.ADMIN_POLICY)
+        self.restricted = self._create_user(bootstrap, "lambdaport-restricted", self.RESTRICTED_POLICY)
+        self._check_auth()
+
+    def iam(self, credentials: Credentials, action: str, **params: str) -> ET.Element:
+        """One IAM query-API call; returns the parsed XML answer, raises ServerError on an error."""
+        form = {"Action": action, "Version": "2010-05-08", **params}
+        body = urllib.parse.urlencode(form).encode()
+        r = aws_request(self.endpoint, "POST", "/", credentials=credentials, service="iam", body=body,
+                        headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"})
+        if r.status != 200:
+            raise self._fail(f"IAM {action} failed: {r}")
+        return ET.fromstring(r.body)
+
+    def _create_user(self, bootstrap: Credentials, name: str, policy: str) -> Credentials:
+        self.iam(bootstrap, "CreateUser", UserName=name)
+        answer = self.iam(bootstrap, "CreateAccessKey", UserName=name)
+        self.iam(bootstrap, "PutUserPolicy", UserName=name, PolicyName=f"{name}-policy",
+                 PolicyDocument=policy)
+        found = {el.tag.rsplit("}", 1)[-1]: (el.text or "") for el in answer.iter()}
+        if not found.get("AccessKeyId") or not found.get("SecretAccessKey"):
+            raise self._fail(f"CreateAccessKey for {name} returned no key: {ET.tostring(answer)!r}")
+        return Credentials(found["AccessKeyId"], found["SecretAccessKey"])
+
+    def _check_auth(self) -> None:
+        assert self.admin is not None
+        wrong = Credentials(self.admin.access_key_id, self.admin.secret_access_key[:-1] + "x")
+        r = aws_request(self.endpoint, "GET", "/", credentials=wrong, service="s3")
+        if r.status != 403 or r.error_code() != "SignatureDoesNotMatch":
+            raise self._fail(f"moto did not refuse a wrong secret (expected 403 "
+                             f"SignatureDoesNotMatch): {r}")
+        r = aws_request(self.endpoint, "GET", "/", credentials=self.admin, service="s3")
+        if r.status != 200:
+            raise self._fail(f"moto refused the admin key: {r}")
+
+
+# --- s3rver -------------------------------------------------------------------------------------------
+
+class S3rver(ServerProcess):
+    """s3rver (npm, pinned in js/package.json), data in `workdir`/data.
+
+    Its one identity is S3RVER/S3RVER. It refuses unknown access key ids (InvalidAccessKeyId) but,
+    as of 3.7.1, does not verify SigV4 signatures at all (lib/middleware/authentication.js: "Signature
+    version 4 calculation is unimplemented"), and it has no policies."""
+
+    name = "s3rver"
+    credentials = Credentials("S3RVER", "S3RVER")
+    LISTENING = re.compile(r"S3rver listening on ([0-9.]+):([0-9]+)")
+
+    def command(self, port: int) -> list[str]:
+        script = os.path.join(JS_DIR, "node_modules", "s3rver", "bin", "s3rver.js")
+        if not os.path.exists(script):
+            raise ServerError(f"{script} is missing: run `npm ci` in {JS_DIR} (scripts/test.sh does)")
+        node = shutil.which("node") or "/usr/bin/node"
+        data = os.path.join(self.workdir, "data")
+        os.makedirs(data, exist_ok=True)
+        return [node, script, "--address", self.host, "--port", str(port), "--directory", data,
+                "--silent"]
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        env["NODE_OPTIONS"] = "--openssl-legacy-provider"
+        return env
+
+    def _choose_port(self) -> int:
+        return 0  # s3rver prints the port it bound: no race for a free one
+
+    def _wait_ready(self, deadline: float) -> None:
+        with self._cond:
+            while True:
+                m = self.LISTENING.search("".join(self._lines))
+                if m:
+                    self.port = int(m.group(2))
+                    break
+                if self.proc is not None and self.proc.poll() is not None and \
+                        not any(t.is_alive() for t in self._threads):
+                    raise self._fail(f"exited with status {self.proc.returncode} while starting")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise self._fail(f"printed no 'S3rver listening on' line within {START_DEADLINE} s")
+                self._cond.wait(min(left, 0.1))
+        self._wait_http(deadline, "/")
