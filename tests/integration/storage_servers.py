@@ -417,7 +417,8 @@ class MotoServer(ServerProcess):
 
     def _check_auth(self) -> None:
         assert self.admin is not None
-        wrong = Credentials(self.admin.access_key_id, self.admin.secret_access_key[:-1] + "x")
+        secret = self.admin.secret_access_key
+        wrong = Credentials(self.admin.access_key_id, secret[:-1] + ("x" if secret[-1] != "x" else "y"))
         r = aws_request(self.endpoint, "GET", "/", credentials=wrong, service="s3")
         if r.status != 403 or r.error_code() != "SignatureDoesNotMatch":
             raise self._fail(f"moto did not refuse a wrong secret (expected 403 "
