@@ -127,7 +127,8 @@ class file_backend final : public backend {
                                     bucket, key);
             }
             first = range->first;
-            end = range->last ? std::min(*range->last + 1, size) : size;
+            // `last` past the end (even the largest value, which + 1 would wrap) means the end.
+            end = range->last && *range->last < size - 1 ? *range->last + 1 : size;
         }
 
         std::optional<file_metadata> metadata = cached_metadata(fd.get(), st);

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -163,7 +164,9 @@ TEST_CASE("byte ranges behave as S3's Range header") {
     CHECK(f.s.get("bkt", "digits", byte_range{2, 5}) == "2345");
     CHECK(f.s.get("bkt", "digits", byte_range{7, std::nullopt}) == "789");
     CHECK(f.s.get("bkt", "digits", byte_range{9, 9}) == "9");
-    CHECK(f.s.get("bkt", "digits", byte_range{8, 1000}) == "89");       // clamped
+    CHECK(f.s.get("bkt", "digits", byte_range{8, 1000}) == "89");  // clamped
+    CHECK(f.s.get("bkt", "digits", byte_range{4, UINT64_MAX}) == "456789");
+    CHECK(f.s.get("bkt", "digits", byte_range{0, 9}) == "0123456789");
     CHECK(f.s.get("bkt", "digits", byte_range{5, 2}) == "0123456789");  // invalid: ignored
     CHECK_STORAGE_ERROR(f.s.get("bkt", "digits", byte_range{10, 12}), "InvalidRange", 416);
     CHECK_STORAGE_ERROR(f.s.get("bkt", "digits", byte_range{11, std::nullopt}), "InvalidRange",
