@@ -38,7 +38,8 @@ struct object_info {
     /// `"<md5 of the parts' md5s>-<parts>"` for a multipart upload.
     std::string etag;
     std::chrono::system_clock::time_point last_modified{};
-    /// Empty in listings (S3 does not list content types) and when the writer gave none.
+    /// Empty in listings (S3 does not list content types); `application/octet-stream` when the
+    /// writer gave none.
     std::string content_type;
 };
 
