@@ -68,6 +68,14 @@ TEST_CASE("objects: head reports key, size, ETag, last modified and content type
         store.put(b, "info/doc.json", "{}", {.content_type = "application/json"});
         CHECK(store.head(b, "info/doc.json").content_type == "application/json");
     }
+    SUBCASE("no content type given: application/octet-stream") {
+        store.put(b, "info/untyped", body);
+        CHECK(store.head(b, "info/untyped").content_type == "application/octet-stream");
+        auto writer = store.writer(b, "info/untyped-writer");
+        writer.write(body);
+        writer.close();
+        CHECK(store.head(b, "info/untyped-writer").content_type == "application/octet-stream");
+    }
     SUBCASE("the ETag is a quoted MD5 of the bytes") {
         auto written = store.put(b, "info/etag", "hello");
         CHECK(written.etag == "\"5d41402abc4b2a76b9719d911017c592\"");
