@@ -53,6 +53,10 @@ const std::map<std::string, std::string, std::less<>>& known_quirks() {
          "s3rver 3.7.1 does not count common prefixes against max-keys, repeats them on every "
          "page, and loses a common prefix whose keys all lie two or more delimiters deeper "
          "(lib/stores/filesystem.js skips those directories)"},
+        {"copy-source-decodeuri",
+         "s3rver 3.7.1 decodes x-amz-copy-source with JavaScript's decodeURI, which leaves the "
+         "escapes of '#$&+,:;=?@' encoded, so copying a key with one of those looks for another "
+         "key and fails with NoSuchKey, where S3 decodes every escape"},
         {"no-policies",
          "s3rver 3.7.1 has a single identity and no access policies, so no request can be "
          "denied AccessDenied"},
@@ -224,6 +228,11 @@ bool unverifiable(std::string_view value, bool in_query) {
         }
     }
     return false;
+}
+
+bool copy_source_mangled(std::string_view key) {
+    return quirk("copy-source-decodeuri") &&
+           key.find_first_of("#$&+,:;=?@") != std::string_view::npos;
 }
 
 bool skipped_for_unverifiable(std::string_view check, const std::vector<std::string>& keys,

@@ -64,13 +64,19 @@ std::optional<std::string> quirk(std::string_view name);
 /// Prints "SKIPPED: [<check>] <reason>" as a doctest MESSAGE (reported by the driver).
 void skip(std::string_view check, std::string_view reason);
 
-/// Skips `check` (returning true) when the server under test has quirk `name`.
+/// Skips `check` (returning true) when the server under test has quirk `name`. Inside a SUBCASE,
+/// guard the checks with `if (!skipped_for_quirk(...)) { ... }` rather than returning: a return
+/// from a subcase keeps doctest from discovering (and running) the subcases after it.
 bool skipped_for_quirk(std::string_view check, std::string_view name);
 
 /// Whether the server under test would refuse a correctly signed request with `key` in its path
 /// (`in_query` false) or `value` in its query string (true), by quirk "sigv4-iri"; always false
 /// when that quirk is not declared.
 bool unverifiable(std::string_view value, bool in_query);
+
+/// Whether the server under test would look for another source object than `key` in a copy, by
+/// quirk "copy-source-decodeuri"; always false when that quirk is not declared.
+bool copy_source_mangled(std::string_view key);
 
 /// Skips `check` (returning true) when the server could not verify a request for one of `keys`
 /// or with one of `query_values` (quirk "sigv4-iri").

@@ -90,11 +90,21 @@ TEST_CASE("keys: awkward keys round-trip through put, get, head and copy") {
     }
 
     SUBCASE("copied from and to awkward keys") {
+        std::string left_out;
         for (const auto& key : usable_keys()) {
+            if (copy_source_mangled(key)) {
+                left_out += (left_out.empty() ? "'" : ", '") + key + "'";
+                continue;
+            }
             CAPTURE(key);
             store.copy(b, key, b, "copied/" + key);
             CHECK(store.get(b, "copied/" + key) == "body of " + key);
             store.remove(b, "copied/" + key);
+        }
+        if (!left_out.empty()) {
+            skip("keys: copy", "keys " + left_out +
+                                   " as copy sources: server quirk copy-source-decodeuri: " +
+                                   *quirk("copy-source-decodeuri"));
         }
     }
 }
@@ -119,12 +129,11 @@ TEST_CASE("keys: awkward keys are listed exactly as written, in S3's order") {
         }
     }
     SUBCASE("with a delimiter, directories with awkward names are common prefixes") {
-        if (skipped_for_quirk("keys: listed with a delimiter", "delimiter-listing")) {
-            return;
+        if (!skipped_for_quirk("keys: listed with a delimiter", "delimiter-listing")) {
+            auto page = store.list(b, {.prefix = "awkward/", .delimiter = "/"});
+            CHECK(page.common_prefixes ==
+                  std::vector<std::string>{"awkward/deep/", "awkward/\xe6\x97\xa5\xe6\x9c\xac/"});
         }
-        auto page = store.list(b, {.prefix = "awkward/", .delimiter = "/"});
-        CHECK(page.common_prefixes ==
-              std::vector<std::string>{"awkward/deep/", "awkward/\xe6\x97\xa5\xe6\x9c\xac/"});
     }
     SUBCASE("start_after an awkward key") {
         auto page = store.list(b, {.prefix = "awkward/", .start_after = expected[4]});

@@ -253,14 +253,15 @@ TEST_CASE("listing: delimiter and common prefixes") {
     const auto& b = listing_bucket();
 
     SUBCASE("one level under a prefix") {
-        if (skipped_for_quirk("listing: delimiter: one level under a prefix",
-                              "delimiter-listing")) {
-            return;
+        if (!skipped_for_quirk("listing: delimiter: one level under a prefix",
+                               "delimiter-listing")) {
+            auto page = store.list(b, {.prefix = "tree/", .delimiter = "/"});
+            CHECK(keys_of(page.objects) ==
+                  std::vector<std::string>{"tree/a-file", "tree/c", "tree/z"});
+            CHECK(page.common_prefixes ==
+                  std::vector<std::string>{"tree/a/", "tree/b/", "tree/e/"});
+            CHECK_FALSE(page.truncated);
         }
-        auto page = store.list(b, {.prefix = "tree/", .delimiter = "/"});
-        CHECK(keys_of(page.objects) == std::vector<std::string>{"tree/a-file", "tree/c", "tree/z"});
-        CHECK(page.common_prefixes == std::vector<std::string>{"tree/a/", "tree/b/", "tree/e/"});
-        CHECK_FALSE(page.truncated);
     }
     SUBCASE("at the root") {
         auto page = store.list(b, {.delimiter = "/"});
@@ -281,26 +282,24 @@ TEST_CASE("listing: delimiter and common prefixes") {
         CHECK(page.common_prefixes.empty());
     }
     SUBCASE("pages count objects and common prefixes together, each prefix once") {
-        if (skipped_for_quirk("listing: delimiter: pages", "delimiter-listing")) {
-            return;
-        }
-        const std::vector<std::string> expected{"tree/a-file", "tree/a/", "tree/b/",
-                                                "tree/c",      "tree/e/", "tree/z"};
-        for (int max_keys : {1, 2, 4}) {
-            CAPTURE(max_keys);
-            auto listed =
-                list_in_pages(b, {.prefix = "tree/", .delimiter = "/", .max_keys = max_keys});
-            CHECK(listed.every_token_present);
-            CHECK(listed.entries == expected);
-            for (std::size_t size : listed.page_sizes) {
-                CHECK(size <= static_cast<std::size_t>(max_keys));
+        if (!skipped_for_quirk("listing: delimiter: pages", "delimiter-listing")) {
+            const std::vector<std::string> expected{"tree/a-file", "tree/a/", "tree/b/",
+                                                    "tree/c",      "tree/e/", "tree/z"};
+            for (int max_keys : {1, 2, 4}) {
+                CAPTURE(max_keys);
+                auto listed =
+                    list_in_pages(b, {.prefix = "tree/", .delimiter = "/", .max_keys = max_keys});
+                CHECK(listed.every_token_present);
+                CHECK(listed.entries == expected);
+                for (std::size_t size : listed.page_sizes) {
+                    CHECK(size <= static_cast<std::size_t>(max_keys));
+                }
             }
         }
     }
     SUBCASE("without a delimiter everything is listed") {
-        if (skipped_for_quirk("listing: delimiter: without a delimiter", "path-order")) {
-            return;
+        if (!skipped_for_quirk("listing: delimiter: without a delimiter", "path-order")) {
+            CHECK(keys_of(store.list_all(b, "tree/")) == s3_order(tree_keys()));
         }
-        CHECK(keys_of(store.list_all(b, "tree/")) == s3_order(tree_keys()));
     }
 }

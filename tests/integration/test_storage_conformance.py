@@ -117,7 +117,7 @@ class StorageConformanceTest(unittest.TestCase):
                 "LAMBDAPORT_CONFORMANCE_AUTH": "1",
                 "LAMBDAPORT_CONFORMANCE_QUIRKS": ",".join([
                     "sigv4-unverified", "no-policies", "bucket-already-exists", "multipart-etag",
-                    "path-order", "delimiter-listing"]),
+                    "path-order", "delimiter-listing", "copy-source-decodeuri"]),
             })
             self.run_suite(env, s3rver)
 
