@@ -155,8 +155,10 @@ class Engine:
 
     def __init__(self, workdir: str, functions: dict[str, dict] | None = None,
                  engine: dict | None = None, args: list[str] | None = None,
-                 state_dir: str | None = None, cwd: str | None = None):
+                 state_dir: str | None = None, cwd: str | None = None,
+                 env: dict[str, str] | None = None):
         self.workdir = workdir
+        self.env = dict(env or {})  # added to the engine's environment (which has no AWS_* of ours)
         self.cwd = cwd or workdir
         self.state_dir = state_dir or os.path.join(workdir, "state")
         self.config_path = None
@@ -188,6 +190,7 @@ class Engine:
 
     def start(self) -> "Engine":
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(self.env)
         with self._cond:
             self._lines.clear()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -461,7 +464,8 @@ class EngineTestCase(unittest.TestCase):
 
     def restart_engine(self, old: Engine) -> Engine:
         """A new engine process on the same config and state folder."""
-        engine = Engine(old.workdir, None, args=old.extra_args, state_dir=old.state_dir, cwd=old.cwd)
+        engine = Engine(old.workdir, None, args=old.extra_args, state_dir=old.state_dir, cwd=old.cwd,
+                        env=old.env)
         engine.config_path = old.config_path
         self.engines.append(engine)
         return engine.start()
