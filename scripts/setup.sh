@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential g++ cmake ninja-build        # toolchain
   libboost1.81-dev nlohmann-json3-dev          # engine: Asio/Beast, JSON
-  libcurl4-openssl-dev                         # SDK: HTTPS to S3/SQS/Lambda
+  libcurl4-openssl-dev libssl-dev             # SDK storage: HTTPS to S3 (libcurl), SigV4 and ETag digests (libcrypto)
   doctest-dev                                  # unit tests
   python3 awscli                               # integration tests: stdlib unittest, AWS CLI v2
 )
