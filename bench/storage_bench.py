@@ -67,7 +67,8 @@ class Bench:
 
     def run(self, command: list[str] | str, shell: bool = False) -> float:
         start = time.perf_counter()
-        done = subprocess.run(command, env=self.env, shell=shell, capture_output=True, text=True)
+        done = subprocess.run(command, env=self.env, shell=shell, capture_output=True, text=True,
+                              executable="/bin/bash" if shell else None)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"storage_bench: {command!r} failed ({done.returncode}):\n"
@@ -165,8 +166,8 @@ def main() -> int:
     print(f"\nlambdaport storage bench: moto_server on loopback, median of {args.repeat} runs, "
           f"one process per transfer")
     print(f"AWS CLI start-up (`aws --version`, median): {cli_start * 1000:.0f} ms\n")
-    print(f"| op | size | SDK MB/s | AWS CLI MB/s | SDK / CLI | SDK peak RSS | target |")
-    print(f"|---|---|---|---|---|---|---|")
+    print("| op | size | SDK MB/s | AWS CLI MB/s | SDK / CLI | CLI MB/s less its start-up | SDK peak RSS | target |")
+    print("|---|---|---|---|---|---|---|---|")
     misses = 0
     for op, label, size, sdk, cli, peak in rows:
         ratio = cli / sdk
@@ -176,8 +177,13 @@ def main() -> int:
             target += f", RSS {'PASS' if ok else 'MISS'}"
             misses += not ok
         misses += ratio < 1.0
+        # COPY runs two CLI processes (a pipe), so two start-ups.
+        starts = 2 if op == "COPY" else 1
+        warm = cli - starts * cli_start
+        warm_text = f"{mbps(size, warm):.1f}" if warm > 0 else "n/a"
         print(f"| {op} | {label} | {mbps(size, sdk):.1f} ({sdk * 1000:.0f} ms) | "
-              f"{mbps(size, cli):.1f} ({cli * 1000:.0f} ms) | {ratio:.2f}× | {peak / 1024:.1f} MiB | {target} |")
+              f"{mbps(size, cli):.1f} ({cli * 1000:.0f} ms) | {ratio:.2f}× | {warm_text} | "
+              f"{peak / 1024:.1f} MiB | {target} |")
     print(f"\nstorage_bench: {misses} target(s) missed")
     return 0
 
