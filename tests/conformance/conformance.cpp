@@ -167,18 +167,8 @@ std::optional<identity> denied_identity() {
 }
 
 storage::store store_with_credentials(const std::string& key_id, const std::string& secret) {
-    storage::store::s3_settings settings;
-    settings.endpoint = environment("AWS_ENDPOINT_URL_S3");
-    if (settings.endpoint.empty()) {
-        settings.endpoint = environment("AWS_ENDPOINT_URL");
-    }
-    settings.region = environment("AWS_REGION");
-    if (settings.region.empty()) {
-        settings.region = environment("AWS_DEFAULT_REGION");
-    }
-    if (settings.region.empty()) {
-        settings.region = "us-east-1";
-    }
+    auto settings = storage::store::s3_settings::from_environment();
+    settings.session_token.clear();
     settings.access_key_id = key_id;
     settings.secret_access_key = secret;
     // Retries would only repeat a refusal: one try each.

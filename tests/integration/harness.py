@@ -32,6 +32,9 @@ import unittest
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+import storage_servers
+from storage_servers import free_port  # noqa: F401 (tests import it from here)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 JS_DIR = os.path.join(HERE, "js")
 AWS_CLI = "/usr/bin/aws"  # AWS CLI v2 from Debian; a v1 `aws` may come first on PATH
@@ -80,14 +83,10 @@ def example(name: str) -> str:
 
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.02) -> Any:
     """Polls `predicate` until it returns something truthy (returned) or `timeout` seconds pass (fails)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout:.1f} s waiting for {what}")
-        time.sleep(interval)
+    try:
+        return storage_servers.wait_until(predicate, timeout, what, interval)
+    except TimeoutError as e:
+        raise AssertionError(str(e)) from None
 
 
 # --- processes ---------------------------------------------------------------------------------------
@@ -549,9 +548,3 @@ def b64(data: Any) -> str:
     if isinstance(data, str):
         data = data.encode()
     return base64.b64encode(data).decode()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

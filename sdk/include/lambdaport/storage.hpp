@@ -158,6 +158,11 @@ class store {
         std::string access_key_id;
         std::string secret_access_key;
         std::string session_token;
+
+        /// What `store::from_environment` uses for an S3 store: AWS_ENDPOINT_URL_S3 (else
+        /// AWS_ENDPOINT_URL), AWS_REGION (else AWS_DEFAULT_REGION, else us-east-1) and the three
+        /// credential variables. Ignores LAMBDAPORT_STORAGE.
+        static s3_settings from_environment();
     };
     /// Opens an S3-compatible store.
     static store s3(const s3_settings& settings, const store_options& options = {});

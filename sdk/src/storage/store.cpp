@@ -1,11 +1,10 @@
 // The front of the storage API: picks a backend from the environment and forwards to it.
 
-#include "lambdaport/storage.hpp"
-
 #include <cstdlib>
 #include <stdexcept>
 #include <utility>
 
+#include "lambdaport/storage.hpp"
 #include "storage/backend.hpp"
 
 namespace lambdaport::storage {
@@ -65,10 +64,18 @@ storage_error::storage_error(std::string code, int http_status, const std::strin
       details_(std::make_shared<const details>(
           details{std::move(code), http_status, std::move(bucket), std::move(key)})) {}
 
-const std::string& storage_error::code() const noexcept { return details_->code; }
-int storage_error::http_status() const noexcept { return details_->http_status; }
-const std::string& storage_error::bucket() const noexcept { return details_->bucket; }
-const std::string& storage_error::key() const noexcept { return details_->key; }
+const std::string& storage_error::code() const noexcept {
+    return details_->code;
+}
+int storage_error::http_status() const noexcept {
+    return details_->http_status;
+}
+const std::string& storage_error::bucket() const noexcept {
+    return details_->bucket;
+}
+const std::string& storage_error::key() const noexcept {
+    return details_->key;
+}
 
 // --- object_writer
 
@@ -122,6 +129,10 @@ store store::from_environment(const store_options& options) {
     if (std::string url = environment("LAMBDAPORT_STORAGE"); !url.empty()) {
         return local(file_url_path(url), options);
     }
+    return s3(s3_settings::from_environment(), options);
+}
+
+store::s3_settings store::s3_settings::from_environment() {
     s3_settings settings;
     settings.endpoint = environment("AWS_ENDPOINT_URL_S3");
     if (settings.endpoint.empty()) {
@@ -137,7 +148,7 @@ store store::from_environment(const store_options& options) {
     settings.access_key_id = environment("AWS_ACCESS_KEY_ID");
     settings.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
     settings.session_token = environment("AWS_SESSION_TOKEN");
-    return s3(settings, options);
+    return settings;
 }
 
 store store::local(const std::filesystem::path& root, const store_options& options) {
@@ -150,17 +161,21 @@ store store::s3(const s3_settings& settings, const store_options& options) {
     return store(detail::make_s3_backend(settings, options));
 }
 
-std::string store::describe() const { return backend_->describe(); }
+std::string store::describe() const {
+    return backend_->describe();
+}
 
 std::string store::get(const std::string& bucket, const std::string& key) const {
     std::string body;
-    backend_->get(bucket, key, [&](std::string_view piece) { body.append(piece); }, std::nullopt);
+    backend_->get(
+        bucket, key, [&](std::string_view piece) { body.append(piece); }, std::nullopt);
     return body;
 }
 
 std::string store::get(const std::string& bucket, const std::string& key, byte_range range) const {
     std::string body;
-    backend_->get(bucket, key, [&](std::string_view piece) { body.append(piece); }, range);
+    backend_->get(
+        bucket, key, [&](std::string_view piece) { body.append(piece); }, range);
     return body;
 }
 
@@ -209,9 +224,9 @@ std::vector<object_info> store::list_all(const std::string& bucket,
             return all;
         }
         if (page.next_continuation_token.empty()) {
-            throw storage_error("InvalidResponse", 0,
-                                "listing of " + bucket + " is truncated but has no continuation token",
-                                bucket);
+            throw storage_error(
+                "InvalidResponse", 0,
+                "listing of " + bucket + " is truncated but has no continuation token", bucket);
         }
         options.continuation_token = std::move(page.next_continuation_token);
     }
@@ -226,6 +241,8 @@ object_info store::copy(const std::string& source_bucket, const std::string& sou
     return backend_->copy(source_bucket, source_key, bucket, key);
 }
 
-void store::create_bucket(const std::string& bucket) const { backend_->create_bucket(bucket); }
+void store::create_bucket(const std::string& bucket) const {
+    backend_->create_bucket(bucket);
+}
 
 }  // namespace lambdaport::storage
