@@ -1,6 +1,7 @@
 #include "storage/s3/client.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 #include <thread>
 
@@ -21,11 +22,17 @@ client::client(const store::s3_settings& settings, const store_options& options)
     : region_(settings.region.empty() ? "us-east-1" : settings.region),
       addressing_(settings.endpoint, region_),
       options_(options) {
+    // The region goes into CURLOPT_AWS_SIGV4 ("aws:amz:<region>:s3", at most 64 bytes a part).
+    const bool region_ok =
+        region_.size() <= 64 && std::all_of(region_.begin(), region_.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+        });
+    if (!region_ok) {
+        throw std::invalid_argument("s3 region '" + region_ +
+                                    "': expected a region name such as eu-west-1");
+    }
     if (!settings.access_key_id.empty()) {
         signing_.enabled = true;
-        if (region_.size() > 64) {
-            throw std::invalid_argument("s3 region '" + region_ + "': too long");
-        }
         signing_.sigv4 = "aws:amz:" + region_ + ":s3";
         signing_.access_key_id = settings.access_key_id;
         signing_.secret_access_key = settings.secret_access_key;

@@ -134,7 +134,7 @@ object_info download(client& c, const std::string& bucket, const std::string& ke
             } else if (answer.content_length) {
                 info->size = *answer.content_length;
             } else if (t.code() == CURLE_OK) {
-                info->size = next;  // no length given (chunked): all of it has arrived
+                info->size = position.value_or(0);  // no length given (chunked): all arrived
             } else {
                 // Cut short with no length known: nothing to resume against.
                 info.reset();

@@ -209,9 +209,12 @@ void multipart_upload::drive() noexcept {
             }
             // submit() keeps unfinished parts at most max_in_flight_, one handle each: there
             // is always a free handle here.
+            if (waiting.size() + fresh.size() > free_handles.size()) {
+                throw std::logic_error("multipart: more parts than handles");
+            }
             const auto now = steady::now();
             for (auto it = waiting.begin(); it != waiting.end();) {
-                if ((*it)->not_before <= now && !free_handles.empty()) {
+                if ((*it)->not_before <= now) {
                     CURL* easy = free_handles.back();
                     free_handles.pop_back();
                     start_part(std::move(*it), easy);

@@ -193,6 +193,11 @@ class s3_backend final : public backend {
             }
             throw client_error(op, "NoSuchKey", 404, "the object does not exist");
         }
+        if (answer.status == 403) {
+            throw client_error(op, "AccessDenied", 403,
+                               "forbidden (a HEAD answer has no body to say whether the "
+                               "credentials, the signature or a policy refused it)");
+        }
         throw response_error(op, answer.status, answer.body);
     }
 

@@ -18,7 +18,14 @@ namespace {
 constexpr std::uint64_t max_parts = 10000;
 constexpr std::uint64_t mebibyte = 1024 * 1024;
 
-std::string content_type_of(const put_options& options) {
+// The Content-Type to send: S3 would store binary/octet-stream when none is sent.
+std::string content_type_of(const operation& op, const put_options& options) {
+    for (char c : options.content_type) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+            throw client_error(op, "InvalidArgument", 400,
+                               "put_options.content_type contains a control character");
+        }
+    }
     return options.content_type.empty() ? "application/octet-stream" : options.content_type;
 }
 
@@ -196,8 +203,9 @@ std::uint64_t part_size_for(std::uint64_t size, std::uint64_t preferred) {
 
 object_info put_bytes(const std::shared_ptr<client>& c, const std::string& bucket,
                       const std::string& key, std::string_view bytes, const put_options& options) {
-    check_key({"PutObject", bucket, key});
-    const std::string content_type = content_type_of(options);
+    const operation op{"PutObject", bucket, key};
+    check_key(op);
+    const std::string content_type = content_type_of(op, options);
     const bool sign = c->sign().enabled;
     if (bytes.size() <= c->options().multipart_threshold) {
         return put_single(*c, bucket, key, body_source::memory(bytes),
@@ -235,7 +243,7 @@ object_info put_file(const std::shared_ptr<client>& c, const std::string& bucket
         throw client_error(op, "LocalIOError", 0, file.string() + ": not a regular file");
     }
     const auto size = std::uint64_t(status.st_size);
-    const std::string content_type = content_type_of(options);
+    const std::string content_type = content_type_of(op, options);
     const bool sign = c->sign().enabled;
     std::string buffer;
     if (size <= c->options().multipart_threshold) {
@@ -262,8 +270,9 @@ object_info put_file(const std::shared_ptr<client>& c, const std::string& bucket
 
 std::unique_ptr<upload> start_writer(const std::shared_ptr<client>& c, const std::string& bucket,
                                      const std::string& key, const put_options& options) {
-    check_key({"PutObject", bucket, key});
-    return std::make_unique<writer>(c, bucket, key, content_type_of(options));
+    const operation op{"PutObject", bucket, key};
+    check_key(op);
+    return std::make_unique<writer>(c, bucket, key, content_type_of(op, options));
 }
 
 }  // namespace lambdaport::storage::detail::s3

@@ -273,3 +273,19 @@ TEST_CASE("s3: names that cannot be sent are refused before any request") {
     CHECK(error_of([&] { s.list("b?x"); }).http_status() == 400);
     CHECK(server.requests().empty());
 }
+
+TEST_CASE("s3: one keep-alive connection serves operation after operation") {
+    test_server server([&](const recorded_request& r) {
+        if (r.method == "HEAD") {
+            return reply{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n"};
+        }
+        return reply{http_response(200, "ok")};
+    });
+    auto s = s3_store(server);
+    for (int i = 0; i < 5; ++i) {
+        CHECK(s.get("b", "k" + std::to_string(i)) == "ok");
+        CHECK(s.head("b", "k").size == 2);
+    }
+    CHECK(server.requests().size() == 10);
+    CHECK(server.connections() == 1);
+}
