@@ -58,7 +58,6 @@ object_info download(client& c, const std::string& bucket, const std::string& ke
     std::uint64_t next = want_first;
     std::optional<object_info> info;
     std::uint64_t expected_end = 0;  // one past the last byte the sink is to get
-    std::string resume_failure;
 
     session_pool::lease lease = c.pool().acquire();
     CURL* easy = lease->easy(0);
