@@ -20,6 +20,7 @@
 
 #include "lambdaport/storage.hpp"
 #include "storage/digest.hpp"
+#include "temp_root.hpp"
 
 using namespace lambdaport::storage;
 namespace fs = std::filesystem;
@@ -27,19 +28,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::uint64_t mib = 1024 * 1024;
-
-struct temp_root {
-    fs::path path;
-    temp_root() {
-        std::string name = (fs::temp_directory_path() / "lp-file-XXXXXX").string();
-        REQUIRE(::mkdtemp(name.data()) != nullptr);
-        path = name;
-    }
-    ~temp_root() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
 
 // A store on a fresh root with bucket "bkt".
 struct fixture {

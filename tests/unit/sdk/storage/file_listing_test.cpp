@@ -16,24 +16,12 @@
 
 #include "lambdaport/storage.hpp"
 #include "storage/file_names.hpp"
+#include "temp_root.hpp"
 
 using namespace lambdaport::storage;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct temp_root {
-    fs::path path;
-    temp_root() {
-        std::string name = (fs::temp_directory_path() / "lp-list-XXXXXX").string();
-        REQUIRE(::mkdtemp(name.data()) != nullptr);
-        path = name;
-    }
-    ~temp_root() {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
 
 struct fixture {
     temp_root root;

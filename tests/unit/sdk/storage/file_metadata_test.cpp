@@ -11,6 +11,7 @@
 
 #include "storage/digest.hpp"
 #include "storage/file_io.hpp"
+#include "temp_root.hpp"
 
 using namespace lambdaport::storage::detail;
 
@@ -47,19 +48,6 @@ std::string etag_of(const std::string& bytes, std::uint64_t threshold, std::uint
     }
     return etag.finish();
 }
-
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        std::string name = (std::filesystem::temp_directory_path() / "lp-meta-XXXXXX").string();
-        REQUIRE(::mkdtemp(name.data()) != nullptr);
-        path = name;
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-};
 
 }  // namespace
 
@@ -123,7 +111,7 @@ TEST_CASE("the metadata attribute round-trips and rejects anything else") {
 }
 
 TEST_CASE("cached metadata is trusted only while size and mtime match") {
-    temp_dir dir;
+    temp_root dir;
     const std::string path = (dir.path / "object").string();
     unique_fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
     REQUIRE(fd);
