@@ -1,0 +1,134 @@
+#include "sources/s3_event.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+
+using namespace lambdaport::runtime::sources;
+using json = nlohmann::json;
+
+namespace {
+
+std::chrono::system_clock::time_point at(std::time_t seconds, int millis = 0) {
+    return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds{millis};
+}
+
+}  // namespace
+
+TEST_CASE("keys are form-encoded as S3 encodes them in notifications") {
+    CHECK(form_encode_key("photos/2026/a.jpg") == "photos/2026/a.jpg");
+    CHECK(form_encode_key("my file+1.csv") == "my+file%2B1.csv");
+    CHECK(form_encode_key("a=b&c?d#e%f") == "a%3Db%26c%3Fd%23e%25f");
+    CHECK(form_encode_key("été/日本") == "%C3%A9t%C3%A9/%E6%97%A5%E6%9C%AC");
+    CHECK(form_encode_key("x-y_z.*~") == "x-y_z.*%7E");
+}
+
+TEST_CASE("a record has the shape S3 sends to Lambda") {
+    object_event e;
+    e.bucket = "raw";
+    e.key = "in/trips 2026.csv";
+    e.size = 1234;
+    e.etag = "\"0123456789abcdef0123456789abcdef\"";
+    e.time = at(1795464900, 123);  // 2026-11-23T20:15:00.123Z
+    json n = make_s3_notification(e, "eu-west-1", "clean-raw");
+    REQUIRE(n["Records"].size() == 1);
+    const json& r = n["Records"][0];
+    CHECK(r["eventVersion"] == "2.1");
+    CHECK(r["eventSource"] == "aws:s3");
+    CHECK(r["awsRegion"] == "eu-west-1");
+    CHECK(r["eventTime"] == "2026-11-23T20:15:00.123Z");
+    CHECK(r["eventName"] == "ObjectCreated:Put");
+    CHECK(r["userIdentity"]["principalId"].is_string());
+    CHECK(r["requestParameters"]["sourceIPAddress"].is_string());
+    CHECK(r["responseElements"]["x-amz-request-id"].get<std::string>().size() == 16);
+    const json& s3 = r["s3"];
+    CHECK(s3["s3SchemaVersion"] == "1.0");
+    CHECK(s3["configurationId"] == "clean-raw");
+    CHECK(s3["bucket"]["name"] == "raw");
+    CHECK(s3["bucket"]["arn"] == "arn:aws:s3:::raw");
+    CHECK(s3["bucket"]["ownerIdentity"]["principalId"].is_string());
+    CHECK(s3["object"]["key"] == "in/trips+2026.csv");
+    CHECK(s3["object"]["size"] == 1234);
+    CHECK(s3["object"]["eTag"] == "0123456789abcdef0123456789abcdef");
+    std::string sequencer = s3["object"]["sequencer"];
+    CHECK(sequencer.size() == 16);
+    CHECK(sequencer.find_first_not_of("0123456789ABCDEF") == std::string::npos);
+
+    // Later events on a key have larger sequencers, as strings.
+    object_event later = e;
+    later.time = e.time + std::chrono::milliseconds{1};
+    CHECK(make_s3_record(later, "eu-west-1", "c")["s3"]["object"]["sequencer"].get<std::string>() >
+          sequencer);
+}
+
+TEST_CASE("an Amazon record reads back to the event it was made from") {
+    object_event e;
+    e.bucket = "raw";
+    e.key = "a b+c/été=1.csv";
+    e.size = 7;
+    e.etag = "abc";
+    e.time = at(1795464900, 5);
+    object_event back =
+        parse_notification_record(make_s3_record(e, "us-east-1", "c"), minio_key_encoding::raw);
+    CHECK(back.bucket == e.bucket);
+    CHECK(back.key == e.key);  // decoded, whatever the caller said about MinIO
+    CHECK(back.size == 7);
+    CHECK(back.etag == "abc");
+    CHECK(back.event_name == "ObjectCreated:Put");
+    CHECK(back.time == e.time);
+}
+
+TEST_CASE("MinIO's variant is normalised") {
+    json record = json::parse(R"({
+      "eventVersion": "2.0", "eventSource": "minio:s3", "awsRegion": "",
+      "eventTime": "2026-11-23T20:15:00.000Z", "eventName": "s3:ObjectCreated:Put",
+      "s3": {"s3SchemaVersion": "1.0", "configurationId": "Config",
+             "bucket": {"name": "raw", "arn": "arn:aws:s3:::raw"},
+             "object": {"key": "in/a b+c.csv", "sequencer": "17A1B2C3D4E5F607"}}})");
+    object_event raw = parse_notification_record(record, minio_key_encoding::raw);
+    CHECK(raw.event_name == "ObjectCreated:Put");
+    CHECK(raw.key == "in/a b+c.csv");  // the stream sends keys as they are
+    CHECK(raw.size == 0);              // left out for an empty object
+    CHECK(raw.etag == "d41d8cd98f00b204e9800998ecf8427e");
+    CHECK(raw.sequencer == "17A1B2C3D4E5F607");
+    CHECK(raw.time == at(1795464900));
+
+    record["s3"]["object"]["key"] = "in%2Fa+b%2Bc.csv";  // a webhook: url.QueryEscape
+    record["s3"]["object"]["size"] = 9;
+    record["s3"]["object"]["eTag"] = "\"e\"";
+    object_event escaped = parse_notification_record(record, minio_key_encoding::query_escape);
+    CHECK(escaped.key == "in/a b+c.csv");
+    CHECK(escaped.size == 9);
+    CHECK(escaped.etag == "e");
+}
+
+TEST_CASE("a malformed record names the field") {
+    auto error_of = [](const json& record) -> std::string {
+        try {
+            parse_notification_record(record, minio_key_encoding::raw);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+        return "";
+    };
+    json good = json::parse(R"({"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+      "eventTime": "2026-11-23T20:15:00Z",
+      "s3": {"bucket": {"name": "raw"}, "object": {"key": "k%zz", "size": 1}}})");
+    CHECK(error_of(good) == "Records[].s3.object.key: malformed %-escape in 'k%zz'");
+    json r = good;
+    r["s3"]["object"]["key"] = "k";
+    CHECK(error_of(r).empty());
+    r.erase("eventName");
+    CHECK(error_of(r) == "Records[].eventName: missing");
+    r = good;
+    r["s3"]["object"]["key"] = "k";
+    r["s3"]["object"]["size"] = -1;
+    CHECK(error_of(r) == "Records[].s3.object.size: must be a non-negative integer");
+    r["s3"]["object"].erase("size");
+    r["s3"]["bucket"]["name"] = 5;
+    CHECK(error_of(r) == "Records[].s3.bucket.name: must be a string");
+    r = good;
+    r["eventTime"] = "yesterday";
+    CHECK(error_of(r) == "Records[].eventTime: not an ISO 8601 time: 'yesterday'");
+}
