@@ -240,13 +240,7 @@ class Engine:
         if self.proc is None:
             return None
         handlers = self.handler_pids()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        storage_servers.terminate(self.proc, STOP_DEADLINE)
         self._join()
         self.leftover = self._reap(handlers, 5.0)
         return self.proc.returncode

@@ -161,6 +161,19 @@ def _answers_http(host: str, port: int, path: str) -> bool:
 
 # --- server processes ---------------------------------------------------------------------------------
 
+def terminate(proc: subprocess.Popen, deadline: float) -> int:
+    """Stops a child by its PID: SIGTERM, then SIGKILL if it is still there after `deadline` seconds.
+    Returns its exit status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(deadline)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
 class ServerError(RuntimeError):
     """A server did not start, or did not behave as the set-up expects; carries its output."""
 
@@ -267,13 +280,7 @@ class ServerProcess:
         """SIGTERM by PID, SIGKILL after STOP_DEADLINE. Returns the exit status."""
         if self.proc is None:
             return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc, STOP_DEADLINE)
         for t in self._threads:
             t.join(5.0)
         return self.proc.returncode
