@@ -20,6 +20,49 @@ struct async_config {
     std::filesystem::path failure_destination;  // empty: <state>/failures/<function>
 };
 
+/// `"type": "s3"` — new objects in a bucket, on whatever backend the engine's storage is.
+struct bucket_source_config {
+    enum class mode {
+        automatic,  // watch on local disk, poll on S3-compatible stores
+        watch,      // local disk: inotify plus a periodic rescan
+        poll,       // ListObjectsV2 (or a directory listing) every poll_interval
+    };
+    std::string bucket;
+    std::string prefix;
+    std::string suffix;
+    mode how = mode::automatic;
+    milliseconds poll_interval{1'000};
+    milliseconds rescan_interval{30'000};  // watch mode's safety net
+    bool existing = true;  // deliver objects that were there before the source first started
+};
+
+/// `"type": "sqs"` — Lambda's SQS event source mapping.
+struct sqs_source_config {
+    std::string queue;  // name, URL or ARN
+    unsigned batch_size = 10;
+    milliseconds maximum_batching_window{0};
+    bool report_batch_item_failures = false;  // FunctionResponseTypes: ["ReportBatchItemFailures"]
+    unsigned maximum_concurrency = 5;         // pollers at most (ScalingConfig.MaximumConcurrency)
+};
+
+/// `"type": "schedule"` — an EventBridge rule with a rate(...) or cron(...) expression.
+struct schedule_source_config {
+    std::string expression;
+    std::string input;  // constant JSON sent instead of the Scheduled Event (EventBridge Input)
+};
+
+/// One entry of a function's `events` object: its name (unique per function, the key of its
+/// checkpoint) and what it watches.
+struct event_source_config {
+    enum class kind { bucket, sqs, schedule };
+    std::string name;
+    kind type = kind::bucket;
+    bool enabled = true;
+    bucket_source_config bucket;
+    sqs_source_config sqs;
+    schedule_source_config schedule;
+};
+
 struct function_config {
     std::string name;
     std::filesystem::path handler;  // absolute path of the executable
@@ -32,6 +75,7 @@ struct function_config {
     unsigned queue_size = 100;
     std::map<std::string, std::string> environment;
     async_config async;
+    std::vector<event_source_config> events;
 };
 
 /// Where handlers' data lives: passed to every handler through the environment the SDK reads
