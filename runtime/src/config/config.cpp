@@ -153,12 +153,159 @@ struct reader {
         return out;
     }
 
+    bool boolean(const json& value, const std::string& key) const {
+        if (!value.is_boolean()) {
+            fail(key, "must be true or false");
+        }
+        return value.get<bool>();
+    }
+
+    // One entry of a function's "events": {"type": "s3" | "sqs" | "schedule", ...}, named after
+    // SAM's event types and properties.
+    event_source_config event_source(const std::string& name, const json& value,
+                                     const std::string& key) const {
+        object(value, key);
+        if (!value.contains("type")) {
+            fail(key + ".type", "missing (\"s3\", \"sqs\" or \"schedule\")");
+        }
+        auto type = string(value["type"], key + ".type");
+        event_source_config out;
+        out.name = name;
+        if (value.contains("enabled")) {
+            out.enabled = boolean(value["enabled"], key + ".enabled");
+        }
+        if (type == "s3") {
+            only_keys(value, key,
+                      {"type", "enabled", "bucket", "prefix", "suffix", "events", "mode",
+                       "poll_interval", "rescan_interval", "existing"});
+            out.type = event_source_config::kind::bucket;
+            auto& b = out.bucket;
+            if (!value.contains("bucket")) {
+                fail(key + ".bucket", "missing (the bucket to watch)");
+            }
+            b.bucket = string(value["bucket"], key + ".bucket");
+            if (!util::is_bucket_name(b.bucket)) {
+                fail(key + ".bucket", "'" + b.bucket + "' is not a valid bucket name");
+            }
+            if (value.contains("prefix")) {
+                b.prefix = string(value["prefix"], key + ".prefix");
+            }
+            if (value.contains("suffix")) {
+                b.suffix = string(value["suffix"], key + ".suffix");
+            }
+            if (value.contains("events")) {
+                const auto& names = value["events"];
+                if (!names.is_array() || names.empty()) {
+                    fail(key + ".events", "must be a non-empty array of event types");
+                }
+                for (std::size_t i = 0; i < names.size(); ++i) {
+                    auto e = string(names[i], key + ".events[" + std::to_string(i) + "]");
+                    if (e != "s3:ObjectCreated:*" && e != "s3:ObjectCreated:Put" &&
+                        e != "s3:ObjectCreated:Post" && e != "s3:ObjectCreated:Copy" &&
+                        e != "s3:ObjectCreated:CompleteMultipartUpload") {
+                        fail(key + ".events[" + std::to_string(i) + "]",
+                             "'" + e + "' is not supported (only s3:ObjectCreated:* events)");
+                    }
+                }
+            }
+            if (value.contains("mode")) {
+                auto mode = string(value["mode"], key + ".mode");
+                if (mode == "auto") {
+                    b.how = bucket_source_config::mode::automatic;
+                } else if (mode == "watch") {
+                    b.how = bucket_source_config::mode::watch;
+                } else if (mode == "poll") {
+                    b.how = bucket_source_config::mode::poll;
+                } else {
+                    fail(key + ".mode",
+                         "must be \"auto\", \"watch\" or \"poll\", got \"" + mode + "\"");
+                }
+            }
+            if (value.contains("poll_interval")) {
+                b.poll_interval =
+                    seconds(value["poll_interval"], key + ".poll_interval", 0.01, 3600);
+            }
+            if (value.contains("rescan_interval")) {
+                b.rescan_interval =
+                    seconds(value["rescan_interval"], key + ".rescan_interval", 0.1, 86'400);
+            }
+            if (value.contains("existing")) {
+                b.existing = boolean(value["existing"], key + ".existing");
+            }
+        } else if (type == "sqs") {
+            only_keys(value, key,
+                      {"type", "enabled", "queue", "batch_size", "maximum_batching_window",
+                       "function_response_types", "maximum_concurrency"});
+            out.type = event_source_config::kind::sqs;
+            auto& q = out.sqs;
+            if (!value.contains("queue")) {
+                fail(key + ".queue", "missing (the queue's name, URL or ARN)");
+            }
+            q.queue = string(value["queue"], key + ".queue");
+            if (value.contains("batch_size")) {
+                q.batch_size = integer(value["batch_size"], key + ".batch_size", 1, 10'000);
+            }
+            if (value.contains("maximum_batching_window")) {
+                q.maximum_batching_window = seconds(value["maximum_batching_window"],
+                                                    key + ".maximum_batching_window", 0, 300);
+            }
+            if (q.batch_size > 10 && q.maximum_batching_window.count() == 0) {
+                // Lambda's rule: a batch above 10 needs a batching window of at least 1 s.
+                fail(key + ".maximum_batching_window",
+                     "must be at least 1 second when batch_size is more than 10");
+            }
+            if (value.contains("function_response_types")) {
+                const auto& types = value["function_response_types"];
+                if (!types.is_array()) {
+                    fail(key + ".function_response_types",
+                         "must be an array ([\"ReportBatchItemFailures\"] or [])");
+                }
+                for (std::size_t i = 0; i < types.size(); ++i) {
+                    auto t = string(types[i],
+                                    key + ".function_response_types[" + std::to_string(i) + "]");
+                    if (t != "ReportBatchItemFailures") {
+                        fail(key + ".function_response_types[" + std::to_string(i) + "]",
+                             "'" + t + "' is not a response type (only ReportBatchItemFailures)");
+                    }
+                    q.report_batch_item_failures = true;
+                }
+            }
+            if (value.contains("maximum_concurrency")) {
+                q.maximum_concurrency =
+                    integer(value["maximum_concurrency"], key + ".maximum_concurrency", 2, 1000);
+            }
+        } else if (type == "schedule") {
+            only_keys(value, key, {"type", "enabled", "schedule", "input"});
+            out.type = event_source_config::kind::schedule;
+            if (!value.contains("schedule")) {
+                fail(key + ".schedule", "missing (a rate(...) or cron(...) expression)");
+            }
+            out.schedule.expression = string(value["schedule"], key + ".schedule");
+            if (value.contains("input")) {
+                // EventBridge's Input is a JSON text; accept it as text or as JSON.
+                const auto& input = value["input"];
+                if (input.is_string()) {
+                    auto parsed = json::parse(input.get<std::string>(), nullptr, false);
+                    if (parsed.is_discarded()) {
+                        fail(key + ".input", "is not valid JSON text");
+                    }
+                    out.schedule.input = parsed.dump();
+                } else {
+                    out.schedule.input = input.dump();
+                }
+            }
+        } else {
+            fail(key + ".type", "must be \"s3\", \"sqs\" or \"schedule\", got \"" + type + "\"");
+        }
+        return out;
+    }
+
     function_config function(const std::string& name, const json& value) const {
         const std::string key = "functions." + name;
         object(value, key);
         only_keys(value, key,
                   {"handler", "handler_name", "timeout", "memory", "concurrency", "keep_warm",
-                   "idle_timeout", "queue_size", "environment", "async"});
+                   "idle_timeout", "queue_size", "environment", "async", "events"});
         function_config f;
         f.name = name;
         if (!value.contains("handler")) {
@@ -206,6 +353,16 @@ struct reader {
         }
         if (value.contains("async")) {
             f.async = async(value["async"], key + ".async");
+        }
+        if (value.contains("events")) {
+            const auto& events = object(value["events"], key + ".events");
+            for (const auto& [ev_name, ev] : events.items()) {
+                if (!util::is_name(ev_name)) {
+                    fail(key + ".events." + ev_name,
+                         "an event name is 1-64 letters, digits, '-' or '_'");
+                }
+                f.events.push_back(event_source(ev_name, ev, key + ".events." + ev_name));
+            }
         }
         if (f.keep_warm > f.concurrency) {
             fail(key + ".keep_warm", "must not exceed concurrency");

@@ -12,6 +12,7 @@
 #include "log/log.hpp"
 #include "pool/function_pool.hpp"
 #include "pool/process.hpp"
+#include "sources/sources.hpp"
 #include "util/net.hpp"
 
 extern char** environ;
@@ -82,6 +83,9 @@ struct engine::impl {
     async::event_queue events;
     net::steady_timer flush_timer;
     net::signal_set signals;
+    sources::source_environment source_env;
+    std::map<std::string, std::unique_ptr<sources::delivery>, std::less<>> deliveries;
+    sources::source_set sources;  // last: its threads stop before what they use goes away
 
     explicit impl(config::engine_config c)
         : config(std::move(c)),
@@ -128,7 +132,8 @@ std::string engine::status_json() {
     }
     nlohmann::json out{
         {"functions", functions},
-        {"async", {{"pending", impl_->events.pending()}, {"failed", impl_->events.failed()}}}};
+        {"async", {{"pending", impl_->events.pending()}, {"failed", impl_->events.failed()}}},
+        {"sources", impl_->sources.status()}};
     return out.dump();
 }
 
@@ -173,11 +178,30 @@ int engine::run() {
                                {"concurrency", std::to_string(f.concurrency)}});
     }
     log::info("memory limit", {{"mechanism", pool::memory_limit_mechanism()}});
+
+    m.source_env.region = m.config.region;
+    m.source_env.account_id = m.config.account_id;
+    m.source_env.state_dir = m.config.state_dir;
+    m.source_env.storage = m.config.storage;
+    for (const char* var : {"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"}) {
+        const char* value = std::getenv(var);
+        if (value && *value && m.source_env.sqs_endpoint.empty()) {
+            m.source_env.sqs_endpoint = value;
+        }
+    }
+    for (const auto& f : m.config.functions) {
+        auto d =
+            std::make_unique<sources::delivery>(m.ioc.get_executor(), *m.pools[f.name], m.events);
+        m.sources.add(f, *d, m.source_env);
+        m.deliveries[f.name] = std::move(d);
+    }
+
     m.invoke_server->start();
     for (auto& [name, p] : m.pools) {
         p->start();
     }
     m.events.recover(by_name);
+    m.sources.start();
     m.schedule_flush();
     log::info("listening",
               {{"address", m.invoke_server->address()}, {"state", m.config.state_dir.string()}});
@@ -189,6 +213,7 @@ int engine::run() {
         }
         stop_signal = sig;
         log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        m.sources.request_stop();
         m.invoke_server->stop();
         for (auto& [name, p] : m.pools) {
             p->stop();
@@ -197,6 +222,8 @@ int engine::run() {
         m.ioc.stop();
     });
     m.ioc.run();
+    m.sources.request_stop();
+    m.sources.join();
     for (auto& [name, p] : m.pools) {
         p->stop();
         p->log().flush();

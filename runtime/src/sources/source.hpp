@@ -59,11 +59,11 @@ class delivery {
 
 /// Counters every source keeps for the status output (thread-safe).
 struct source_counters {
-    std::atomic<std::uint64_t> delivered{0};   // events handed to the function and handled
-    std::atomic<std::uint64_t> failed{0};      // events whose invocation failed
-    std::atomic<std::uint64_t> backlog{0};     // seen, not yet delivered (objects, messages)
-    std::atomic<std::int64_t> lag_ms{0};       // age of the oldest event at its last delivery
-    std::atomic<std::uint64_t> polls{0};       // listings, receives, timer firings
+    std::atomic<std::uint64_t> delivered{0};  // events handed to the function and handled
+    std::atomic<std::uint64_t> failed{0};     // events whose invocation failed
+    std::atomic<std::uint64_t> backlog{0};    // seen, not yet delivered (objects, messages)
+    std::atomic<std::int64_t> lag_ms{0};      // age of the oldest event at its last delivery
+    std::atomic<std::uint64_t> polls{0};      // listings, receives, timer firings
 
     /// {"delivered", "failed", "backlog", "lag_ms", "polls"}
     nlohmann::json to_json() const;
@@ -90,9 +90,9 @@ class source {
 struct source_environment {
     std::string region;
     std::string account_id;
-    std::filesystem::path state_dir;        // checkpoints go under <state>/sources/<fn>/<event>
-    config::storage_config storage;         // where buckets live
-    std::string sqs_endpoint;               // http(s)://… from AWS_ENDPOINT_URL_SQS/_URL, or empty
+    std::filesystem::path state_dir;  // checkpoints go under <state>/sources/<fn>/<event>
+    config::storage_config storage;   // where buckets live
+    std::string sqs_endpoint;         // http(s)://… from AWS_ENDPOINT_URL_SQS/_URL, or empty
 };
 
 }  // namespace lambdaport::runtime::sources

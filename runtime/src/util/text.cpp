@@ -163,6 +163,19 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
     return out;
 }
 
+bool is_bucket_name(std::string_view text) {
+    auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    if (text.size() < 3 || text.size() > 63 || !alnum(text.front()) || !alnum(text.back())) {
+        return false;
+    }
+    for (char c : text) {
+        if (!alnum(c) && c != '.' && c != '-') {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool is_name(std::string_view text, std::size_t max) {
     if (text.empty() || text.size() > max) {
         return false;

@@ -34,6 +34,10 @@ inline std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
 /// names (64) and qualifiers (128).
 bool is_name(std::string_view text, std::size_t max = 64);
 
+/// S3's bucket naming rules: 3-63 lowercase letters, digits, '.' and '-', starting and ending with
+/// a letter or digit.
+bool is_bucket_name(std::string_view text);
+
 /// Case-insensitive ASCII comparison (HTTP header names).
 bool iequals(std::string_view a, std::string_view b);
 

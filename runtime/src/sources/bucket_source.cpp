@@ -1,0 +1,390 @@
+#include "sources/bucket_source.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <lambdaport/storage.hpp>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include "log/log.hpp"
+#include "sources/checkpoint.hpp"
+#include "sources/s3_event.hpp"
+#include "util/text.hpp"
+
+namespace lambdaport::runtime::sources {
+namespace {
+
+using namespace std::chrono_literals;
+using config::bucket_source_config;
+using clock = std::chrono::steady_clock;
+
+storage::store open_store(const config::storage_config& storage, const std::string& region) {
+    using kind = config::storage_config::kind;
+    if (storage.type == kind::file) {
+        return storage::store::local(storage.root);
+    }
+    if (storage.type == kind::s3) {
+        auto settings = storage::store::s3_settings::from_environment();
+        settings.endpoint = storage.endpoint;
+        if (settings.region.empty()) {
+            settings.region = region;
+        }
+        return storage::store::s3(settings);
+    }
+    return storage::store::from_environment();
+}
+
+bool is_local(const config::storage_config& storage) {
+    if (storage.type == config::storage_config::kind::inherit) {
+        return storage::store::from_environment().describe().starts_with("file://");
+    }
+    return storage.type == config::storage_config::kind::file;
+}
+
+class bucket_source final : public source {
+  public:
+    bucket_source(const config::function_config& fn, const config::event_source_config& ev,
+                  delivery& to, const source_environment& env)
+        : fn_(fn), ev_(ev), cfg_(ev.bucket), to_(to), env_(env) {}
+
+    ~bucket_source() override {
+        request_stop();
+        join();
+        if (inotify_ >= 0) {
+            ::close(inotify_);
+        }
+        if (wake_ >= 0) {
+            ::close(wake_);
+        }
+    }
+
+    void start() override {
+        auto where = "functions." + fn_.name + ".events." + ev_.name;
+        local_ = is_local(env_.storage);
+        watch_ = cfg_.how == bucket_source_config::mode::watch ||
+                 (cfg_.how == bucket_source_config::mode::automatic && local_);
+        if (watch_ && !local_) {
+            throw std::runtime_error(where +
+                                     ": mode \"watch\" needs local-disk storage; the engine's "
+                                     "storage is S3 (use \"poll\" or \"auto\")");
+        }
+        try {
+            store_.emplace(open_store(env_.storage, env_.region));
+            checkpoint_.emplace(env_.state_dir / "sources" / fn_.name / ev_.name);
+        } catch (const std::exception& e) {
+            throw std::runtime_error(where + ": " + e.what());
+        }
+        if (local_) {
+            root_ = env_.storage.type == config::storage_config::kind::file
+                        ? env_.storage.root
+                        : std::filesystem::path(
+                              store_->describe().substr(std::string_view("file://").size()));
+            std::error_code ec;
+            std::filesystem::create_directories(root_ / cfg_.bucket, ec);
+        }
+        wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (wake_ < 0) {
+            throw std::runtime_error(where + ": eventfd: " + std::strerror(errno));
+        }
+        if (watch_) {
+            inotify_ = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+            if (inotify_ < 0) {
+                throw std::runtime_error(where + ": inotify: " + std::strerror(errno));
+            }
+            add_watches("");
+        }
+        log::info("event source", {{"function", fn_.name},
+                                   {"event", ev_.name},
+                                   {"type", "s3"},
+                                   {"bucket", cfg_.bucket},
+                                   {"prefix", cfg_.prefix},
+                                   {"suffix", cfg_.suffix},
+                                   {"mode", watch_ ? "watch" : "poll"},
+                                   {"storage", store_->describe()},
+                                   {"checkpointed", std::to_string(checkpoint_->size())}});
+        thread_ = std::thread([this] { run(); });
+    }
+
+    void request_stop() override {
+        stopping_ = true;
+        if (wake_ >= 0) {
+            std::uint64_t one = 1;
+            [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+        }
+    }
+
+    void join() override {
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+
+    nlohmann::json status() const override {
+        auto out = counters_.to_json();
+        out["function"] = fn_.name;
+        out["event"] = ev_.name;
+        out["type"] = "s3";
+        out["bucket"] = cfg_.bucket;
+        out["mode"] = watch_ ? "watch" : "poll";
+        out["skipped"] = skipped_.load();
+        return out;
+    }
+
+  private:
+    void run() {
+        try {
+            if (checkpoint_->fresh() && !cfg_.existing) {
+                baseline();
+            }
+            scan("");
+            auto next_scan = clock::now() + (watch_ ? cfg_.rescan_interval : cfg_.poll_interval);
+            while (!stopping_) {
+                auto wait =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - clock::now());
+                if (wait.count() > 0 && wait_for_events(wait)) {
+                    continue;
+                }
+                if (stopping_) {
+                    break;
+                }
+                if (clock::now() >= next_scan) {
+                    scan("");
+                    next_scan = clock::now() + (watch_ ? cfg_.rescan_interval : cfg_.poll_interval);
+                }
+            }
+        } catch (const std::exception& e) {
+            log::error("event source stopped",
+                       {{"function", fn_.name}, {"event", ev_.name}, {"error", e.what()}});
+        }
+    }
+
+    // Waits up to `wait` for inotify events or a stop; handles the events. Returns true when it
+    // handled something (the caller loops without scanning).
+    bool wait_for_events(std::chrono::milliseconds wait) {
+        pollfd fds[2] = {{wake_, POLLIN, 0}, {inotify_, POLLIN, 0}};
+        int n =
+            ::poll(fds, inotify_ >= 0 ? 2 : 1, int(std::min<long long>(wait.count(), 1'000'000)));
+        if (n <= 0 || stopping_) {
+            return false;
+        }
+        if (inotify_ >= 0 && (fds[1].revents & POLLIN)) {
+            read_inotify();
+            return true;
+        }
+        return false;
+    }
+
+    void read_inotify() {
+        alignas(inotify_event) char buffer[64 * 1024];
+        std::vector<std::string> files;
+        std::vector<std::string> folders;
+        bool overflow = false;
+        for (;;) {
+            ssize_t n = ::read(inotify_, buffer, sizeof buffer);
+            if (n <= 0) {
+                break;
+            }
+            for (char* p = buffer; p < buffer + n;) {
+                auto* e = reinterpret_cast<inotify_event*>(p);
+                p += sizeof(inotify_event) + e->len;
+                if (e->mask & IN_Q_OVERFLOW) {
+                    overflow = true;
+                    continue;
+                }
+                if (e->mask & IN_IGNORED) {
+                    watches_.erase(e->wd);
+                    continue;
+                }
+                auto it = watches_.find(e->wd);
+                if (it == watches_.end() || e->len == 0) {
+                    continue;
+                }
+                auto key = it->second.empty() ? std::string(e->name)
+                                              : it->second + "/" + std::string(e->name);
+                if (e->mask & IN_ISDIR) {
+                    if (e->mask & (IN_CREATE | IN_MOVED_TO)) {
+                        folders.push_back(std::move(key));
+                    }
+                } else if (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
+                    files.push_back(std::move(key));
+                }
+            }
+        }
+        if (overflow) {
+            log::warn("inotify queue overflowed; rescanning",
+                      {{"function", fn_.name}, {"event", ev_.name}});
+            scan("");
+            return;
+        }
+        for (const auto& folder : folders) {
+            // Files may have landed in it before its watch existed: list it once watched.
+            add_watches(folder);
+            scan(folder + "/");
+        }
+        for (const auto& key : files) {
+            if (!matches(key)) {
+                continue;
+            }
+            try {
+                deliver(store_->head(cfg_.bucket, key));
+            } catch (const storage::storage_error& e) {
+                // Gone again, or a name that cannot be an object key: nothing to deliver.
+                if (e.code() != "NoSuchKey") {
+                    ++skipped_;
+                    log::warn("object skipped", {{"function", fn_.name},
+                                                 {"event", ev_.name},
+                                                 {"key", key},
+                                                 {"error", e.what()}});
+                }
+            }
+        }
+    }
+
+    // Watches the folder of `prefix` (relative to the bucket) and every folder below it.
+    void add_watches(const std::string& relative) {
+        auto dir = relative.empty() ? root_ / cfg_.bucket : root_ / cfg_.bucket / relative;
+        constexpr std::uint32_t mask =
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR | IN_EXCL_UNLINK;
+        int wd = ::inotify_add_watch(inotify_, dir.c_str(), mask);
+        if (wd < 0) {
+            log::warn("cannot watch folder", {{"function", fn_.name},
+                                              {"folder", dir.string()},
+                                              {"error", std::strerror(errno)}});
+            return;
+        }
+        watches_[wd] = relative;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+            if (entry.is_directory(ec) && !entry.is_symlink(ec)) {
+                auto name = entry.path().filename().string();
+                add_watches(relative.empty() ? name : relative + "/" + name);
+            }
+        }
+    }
+
+    bool matches(std::string_view key) const {
+        return key.starts_with(cfg_.prefix) && key.ends_with(cfg_.suffix) &&
+               key.size() >= cfg_.prefix.size() + cfg_.suffix.size();
+    }
+
+    // Lists the bucket (under `under`, a folder's prefix, or everything under the configured
+    // prefix) and delivers every object not handed over yet.
+    void scan(const std::string& under) {
+        ++counters_.polls;
+        std::vector<storage::object_info> objects;
+        auto prefix = under.size() > cfg_.prefix.size() ? under : cfg_.prefix;
+        try {
+            objects = store_->list_all(cfg_.bucket, prefix);
+            if (!last_error_.empty()) {
+                log::info("event source recovered", {{"function", fn_.name}, {"event", ev_.name}});
+                last_error_.clear();
+            }
+        } catch (const std::exception& e) {
+            if (last_error_ != e.what()) {
+                last_error_ = e.what();
+                log::warn("cannot list bucket", {{"function", fn_.name},
+                                                 {"event", ev_.name},
+                                                 {"bucket", cfg_.bucket},
+                                                 {"error", e.what()}});
+            }
+            return;
+        }
+        std::vector<const storage::object_info*> fresh;
+        for (const auto& o : objects) {
+            if (matches(o.key) && !checkpoint_->contains(o.key, o.etag)) {
+                fresh.push_back(&o);
+            }
+        }
+        counters_.backlog = fresh.size();
+        // Oldest first, as they were written.
+        std::stable_sort(fresh.begin(), fresh.end(),
+                         [](auto* a, auto* b) { return a->last_modified < b->last_modified; });
+        for (auto* o : fresh) {
+            if (stopping_) {
+                return;
+            }
+            deliver(*o);
+            if (counters_.backlog > 0) {
+                --counters_.backlog;
+            }
+        }
+    }
+
+    // Without `existing`, a source's first run only notes what is there.
+    void baseline() {
+        auto objects = store_->list_all(cfg_.bucket, cfg_.prefix);
+        for (const auto& o : objects) {
+            if (matches(o.key)) {
+                checkpoint_->record(o.key, o.etag);
+            }
+        }
+        log::info("event source baseline", {{"function", fn_.name},
+                                            {"event", ev_.name},
+                                            {"existing_objects", std::to_string(objects.size())}});
+    }
+
+    void deliver(const storage::object_info& o) {
+        if (checkpoint_->contains(o.key, o.etag)) {
+            return;
+        }
+        object_event event;
+        event.bucket = cfg_.bucket;
+        event.key = o.key;
+        event.size = o.size;
+        event.etag = o.etag;
+        event.time = o.last_modified;
+        auto payload = make_s3_notification(event, env_.region, ev_.name).dump();
+        std::string id;
+        try {
+            id = to_.enqueue(std::move(payload));
+        } catch (const std::exception& e) {
+            ++counters_.failed;
+            log::error("cannot queue object event; retried at the next scan",
+                       {{"function", fn_.name}, {"key", o.key}, {"error", e.what()}});
+            return;
+        }
+        if (id.empty()) {
+            return;  // stopping: not handed over, the next engine delivers it
+        }
+        checkpoint_->record(o.key, o.etag);
+        ++counters_.delivered;
+        counters_.lag_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now() - o.last_modified)
+                               .count();
+    }
+
+    const config::function_config& fn_;
+    const config::event_source_config& ev_;
+    const bucket_source_config& cfg_;
+    delivery& to_;
+    const source_environment& env_;
+    std::optional<storage::store> store_;
+    std::optional<checkpoint> checkpoint_;
+    std::filesystem::path root_;
+    bool local_ = false;
+    bool watch_ = false;
+    int inotify_ = -1;
+    int wake_ = -1;
+    std::map<int, std::string> watches_;  // watch descriptor → folder relative to the bucket
+    std::string last_error_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::uint64_t> skipped_{0};
+    source_counters counters_;
+    std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<source> make_bucket_source(const config::function_config& fn,
+                                           const config::event_source_config& ev, delivery& to,
+                                           const source_environment& env) {
+    return std::make_unique<bucket_source>(fn, ev, to, env);
+}
+
+}  // namespace lambdaport::runtime::sources

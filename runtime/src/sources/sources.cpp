@@ -1,0 +1,65 @@
+#include "sources/sources.hpp"
+
+#include <algorithm>
+
+#include "sources/bucket_source.hpp"
+
+namespace lambdaport::runtime::sources {
+
+source_set::~source_set() {
+    request_stop();
+    join();
+}
+
+void source_set::add(const config::function_config& fn, delivery& to,
+                     const source_environment& env) {
+    for (const auto& ev : fn.events) {
+        if (!ev.enabled) {
+            continue;
+        }
+        using kind = config::event_source_config::kind;
+        switch (ev.type) {
+            case kind::bucket:
+                sources_.push_back(make_bucket_source(fn, ev, to, env));
+                break;
+            case kind::sqs:
+            case kind::schedule:
+                throw std::runtime_error("functions." + fn.name + ".events." + ev.name +
+                                         ": this event type is not available yet");
+        }
+        if (std::find(deliveries_.begin(), deliveries_.end(), &to) == deliveries_.end()) {
+            deliveries_.push_back(&to);
+        }
+    }
+}
+
+void source_set::start() {
+    for (auto& s : sources_) {
+        s->start();
+    }
+}
+
+void source_set::request_stop() {
+    for (auto* d : deliveries_) {
+        d->stop();
+    }
+    for (auto& s : sources_) {
+        s->request_stop();
+    }
+}
+
+void source_set::join() {
+    for (auto& s : sources_) {
+        s->join();
+    }
+}
+
+nlohmann::json source_set::status() const {
+    auto out = nlohmann::json::array();
+    for (const auto& s : sources_) {
+        out.push_back(s->status());
+    }
+    return out;
+}
+
+}  // namespace lambdaport::runtime::sources
