@@ -1,0 +1,326 @@
+"""The bucket event source: new objects become S3 notification records, one per invocation, as Amazon S3
+sends them; nothing is lost across restarts and kill -9.
+
+Two backends, one configuration:
+- local disk (`--storage DIR`): files written into the bucket's folder, by an atomic rename or in place,
+  are seen through inotify;
+- moto_server's S3 (`--storage http://…`): objects put by the AWS CLI v2 are found by listing.
+
+The handler is examples/record, which appends every event it receives to a JSON-lines file. Records are
+checked field by field against what this test wrote and computed itself (MD5 ETags, form-encoded keys).
+"""
+
+import hashlib
+import json
+import os
+import threading
+import time
+import unittest
+import urllib.parse
+
+from harness import AWS_CLI, EngineTestCase, example, http_request, wait_until
+from storage_servers import MotoServer, aws_request
+
+AWKWARD_KEYS = [
+    "in/plain.csv",
+    "in/with space.csv",
+    "in/plus+sign.csv",
+    "in/été/日本.csv",
+    "in/100%.csv",
+    "in/semi;colon=eq&amp.csv",
+    "in/deep/er/still/x.csv",
+]
+IGNORED_KEYS = ["out/x.csv", "in/notes.txt"]  # outside the prefix / suffix filters
+
+
+def s3_form_encode(key: str) -> str:
+    """S3's encoding of keys in event records, written out independently of the engine's: UTF-8 bytes,
+    letters, digits and -_.*/ kept, a space as +, everything else %XX (upper case)."""
+    out = []
+    for b in key.encode():
+        c = chr(b)
+        if c.isascii() and (c.isalnum() or c in "-_.*/"):
+            out.append(c)
+        elif c == " ":
+            out.append("+")
+        else:
+            out.append(f"%{b:02X}")
+    return "".join(out)
+
+
+class Recorder:
+    """Reads what examples/record wrote: one JSON line per invocation."""
+
+    def __init__(self, folder: str, function: str):
+        self.path = os.path.join(folder, f"{function}.jsonl")
+
+    def lines(self) -> list[dict]:
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                return [json.loads(line) for line in f if line.endswith("\n")]
+        except FileNotFoundError:
+            return []
+
+    def records(self) -> list[dict]:
+        out = []
+        for line in self.lines():
+            records = line["event"]["Records"]
+            assert len(records) == 1, f"S3 sends one record per notification, got {len(records)}"
+            out.append(records[0])
+        return out
+
+    def keys(self) -> list[str]:
+        return [urllib.parse.unquote_plus(r["s3"]["object"]["key"]) for r in self.records()]
+
+
+class BucketSourceChecks:
+    """Checks shared by both backends."""
+
+    def check_record(self, record: dict, bucket: str, key: str, body: bytes, etag: str | None = None):
+        self.assertEqual(record["eventVersion"], "2.1")
+        self.assertEqual(record["eventSource"], "aws:s3")
+        self.assertEqual(record["awsRegion"], "us-east-1")
+        self.assertEqual(record["eventName"], "ObjectCreated:Put")
+        self.assertRegex(record["eventTime"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertIn("principalId", record["userIdentity"])
+        self.assertIn("sourceIPAddress", record["requestParameters"])
+        self.assertIn("x-amz-request-id", record["responseElements"])
+        s3 = record["s3"]
+        self.assertEqual(s3["s3SchemaVersion"], "1.0")
+        self.assertEqual(s3["configurationId"], "raw")
+        self.assertEqual(s3["bucket"]["name"], bucket)
+        self.assertEqual(s3["bucket"]["arn"], f"arn:aws:s3:::{bucket}")
+        self.assertIn("principalId", s3["bucket"]["ownerIdentity"])
+        obj = s3["object"]
+        self.assertEqual(obj["key"], s3_form_encode(key))
+        self.assertEqual(obj["size"], len(body))
+        self.assertEqual(obj["eTag"], etag or hashlib.md5(body).hexdigest())
+        self.assertRegex(obj["sequencer"], r"^[0-9A-F]{16}$")
+
+
+class LocalDiskBucketSource(EngineTestCase, BucketSourceChecks):
+    def setUp(self):
+        super().setUp()
+        self.data = os.path.join(self.tmp, "data")
+        self.rec_dir = os.path.join(self.tmp, "rec")
+        os.makedirs(os.path.join(self.data, "raw"))
+        os.makedirs(self.rec_dir)
+        self.recorder = Recorder(self.rec_dir, "rec")
+
+    def functions(self, **event) -> dict:
+        ev = {"type": "s3", "bucket": "raw", "prefix": "in/", "suffix": ".csv", **event}
+        return {"rec": {"handler": example("record"), "environment": {"RECORD_DIR": self.rec_dir},
+                        "async": {"max_retry_attempts": 1, "retry_delays": [0.05]},
+                        "events": {"raw": ev}}}
+
+    def start(self, **event):
+        return self.start_engine(self.functions(**event), args=["--storage", self.data])
+
+    def put(self, key: str, body: bytes, atomic: bool = True) -> None:
+        path = os.path.join(self.data, "raw", key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if atomic:
+            tmp = os.path.join(self.tmp, "tmp-" + hashlib.md5(key.encode()).hexdigest())
+            with open(tmp, "wb") as f:
+                f.write(body)
+            os.rename(tmp, path)
+        else:
+            with open(path, "wb") as f:  # written in place: the close counts
+                f.write(body[:1])
+                f.flush()
+                f.write(body[1:])
+
+    def wait_records(self, n: int, timeout: float = 20.0) -> list[dict]:
+        return wait_until(lambda: len(self.recorder.lines()) >= n and self.recorder.records(), timeout,
+                          f"{n} records")
+
+    def test_new_files_become_s3_records(self):
+        self.start()
+        bodies = {}
+        for i, key in enumerate(AWKWARD_KEYS + IGNORED_KEYS):
+            body = f"row,{i}\n".encode() * (i + 1)
+            bodies[key] = body
+            self.put(key, body, atomic=i % 2 == 0)
+        records = self.wait_records(len(AWKWARD_KEYS))
+        time.sleep(0.3)  # anything else would have arrived by now: the ignored keys must not
+        records = self.recorder.records()
+        self.assertEqual(sorted(self.recorder.keys()), sorted(AWKWARD_KEYS))
+        for r in records:
+            key = urllib.parse.unquote_plus(r["s3"]["object"]["key"])
+            self.check_record(r, "raw", key, bodies[key])
+
+    def test_files_present_before_start_are_delivered_unless_existing_is_false(self):
+        self.put("in/before.csv", b"old\n")
+        engine = self.start()
+        self.wait_records(1)
+        self.assertEqual(self.recorder.keys(), ["in/before.csv"])
+        engine.stop()
+
+        other = os.path.join(self.tmp, "rec2")
+        os.makedirs(other)
+        functions = self.functions(existing=False)
+        functions["rec"]["environment"]["RECORD_DIR"] = other
+        self.put("in/also-before.csv", b"old too\n")
+        self.start_engine(functions, args=["--storage", self.data],
+                          state_dir=os.path.join(self.tmp, "fresh-state"))
+        self.put("in/after.csv", b"new\n")
+        wait_until(lambda: Recorder(other, "rec").lines(), 20, "the new object's record")
+        time.sleep(0.3)
+        self.assertEqual(Recorder(other, "rec").keys(), ["in/after.csv"])
+
+    def test_restart_delivers_what_arrived_meanwhile_and_nothing_twice(self):
+        engine = self.start()
+        for i in range(3):
+            self.put(f"in/{i}.csv", f"{i}\n".encode())
+        self.wait_records(3)
+        engine.stop()
+        self.put("in/3.csv", b"3\n")  # arrives while the engine is down
+        self.put("in/0.csv", b"0 changed\n")  # a new ETag: a new event
+        self.restart_engine(engine)
+        self.wait_records(5)
+        time.sleep(0.5)
+        keys = self.recorder.keys()
+        self.assertEqual(len(keys), 5, keys)
+        self.assertEqual(sorted(keys), ["in/0.csv", "in/0.csv", "in/1.csv", "in/2.csv", "in/3.csv"])
+        etags = {r["s3"]["object"]["eTag"] for r in self.recorder.records()
+                 if r["s3"]["object"]["key"] == "in/0.csv"}
+        self.assertEqual(etags, {hashlib.md5(b"0\n").hexdigest(), hashlib.md5(b"0 changed\n").hexdigest()})
+
+    def test_failing_invocations_are_retried_then_recorded_to_the_failure_destination(self):
+        engine = self.start()
+        self.put("in/ERROR.csv", b"boom\n")
+        failures = os.path.join(engine.state_dir, "failures", "rec")
+        files = wait_until(lambda: os.path.isdir(failures) and os.listdir(failures), 20,
+                           "a failure destination record")
+        with open(os.path.join(failures, files[0])) as f:
+            record = json.load(f)
+        self.assertEqual(record["requestContext"]["condition"], "RetriesExhausted")
+        self.assertEqual(record["requestContext"]["approximateInvokeCount"], 2)
+        self.assertEqual(record["requestPayload"]["Records"][0]["s3"]["object"]["key"], "in/ERROR.csv")
+        self.assertEqual(len(self.recorder.lines()), 2)  # the first try and one retry
+
+    def test_status_shows_the_source(self):
+        engine = self.start()
+        for i in range(4):
+            self.put(f"in/{i}.csv", b"x\n")
+        self.wait_records(4)
+        status = json.loads(http_request(engine.host, engine.port, "GET", "/lambdaport/status", b"", {}, 10).body)
+        [source] = status["sources"]
+        self.assertEqual((source["function"], source["event"], source["type"], source["mode"]),
+                         ("rec", "raw", "s3", "watch"))
+        self.assertEqual(source["delivered"], 4)
+        self.assertEqual(source["failed"], 0)
+
+    def test_kill_9_in_a_stream_of_2000_objects_loses_none(self):
+        engine = self.start()
+        total = 2000
+        keys = [f"in/stream/{i:05d}.csv" for i in range(total)]
+
+        def writer():
+            for i, key in enumerate(keys):
+                self.put(key, f"{i}\n".encode())
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            wait_until(lambda: len(self.recorder.lines()) >= 400, 60, "400 deliveries before the kill")
+            engine.kill9()
+        finally:
+            t.join()
+        before = len(self.recorder.lines())
+        self.restart_engine(engine)
+        wait_until(lambda: set(keys) <= set(self.recorder.keys()), 120, "every object delivered")
+        time.sleep(0.5)
+        delivered = self.recorder.keys()
+        duplicates = len(delivered) - len(set(delivered))
+        self.assertEqual(set(delivered), set(keys))
+        print(f"\n[kill -9, local disk] {total} objects, {before} delivered before the kill, "
+              f"{len(delivered)} deliveries in all, {duplicates} duplicates", flush=True)
+
+
+class S3PollingBucketSource(EngineTestCase, BucketSourceChecks):
+    """moto_server's S3, open (awkward keys: see storage_servers.MotoServer on moto's signature checks)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = MotoServer(auth=False).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
+    def setUp(self):
+        super().setUp()
+        self.bucket = f"raw-{int(time.monotonic_ns() % 10**9)}"
+        self.rec_dir = os.path.join(self.tmp, "rec")
+        os.makedirs(self.rec_dir)
+        self.recorder = Recorder(self.rec_dir, "rec")
+        r = self.cli("s3api", "create-bucket", "--bucket", self.bucket)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def cli(self, *args: str):
+        import subprocess
+        env = self.moto.client_env(self.moto.credentials)
+        env.update({"HOME": self.tmp, "AWS_PAGER": "",
+                    "AWS_CONFIG_FILE": os.path.join(self.tmp, "none"),
+                    "AWS_SHARED_CREDENTIALS_FILE": os.path.join(self.tmp, "none")})
+        return subprocess.run([AWS_CLI, "--endpoint-url", self.moto.endpoint, "--output", "json", *args],
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    def start(self):
+        functions = {"rec": {"handler": example("record"), "environment": {"RECORD_DIR": self.rec_dir},
+                             "events": {"raw": {"type": "s3", "bucket": self.bucket, "prefix": "in/",
+                                                "suffix": ".csv", "poll_interval": 0.1}}}}
+        env = self.moto.client_env(self.moto.credentials, base={})
+        env.pop("AWS_ENDPOINT_URL_S3")
+        return self.start_engine(functions, args=["--storage", self.moto.endpoint], env=env)
+
+    def test_objects_put_by_the_aws_cli_become_s3_records(self):
+        self.start()
+        etags, bodies = {}, {}
+        for i, key in enumerate(AWKWARD_KEYS + IGNORED_KEYS):
+            path = os.path.join(self.tmp, f"body-{i}")
+            bodies[key] = f"line {i}\n".encode() * (i + 1)
+            with open(path, "wb") as f:
+                f.write(bodies[key])
+            r = self.cli("s3api", "put-object", "--bucket", self.bucket, "--key", key, "--body", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            etags[key] = json.loads(r.stdout)["ETag"].strip('"')
+        wait_until(lambda: len(self.recorder.lines()) >= len(AWKWARD_KEYS), 30, "a record per object")
+        time.sleep(0.5)
+        self.assertEqual(sorted(self.recorder.keys()), sorted(AWKWARD_KEYS))
+        for r in self.recorder.records():
+            key = urllib.parse.unquote_plus(r["s3"]["object"]["key"])
+            self.check_record(r, self.bucket, key, bodies[key], etags[key])
+
+    def test_kill_9_in_a_stream_of_2000_objects_loses_none(self):
+        engine = self.start()
+        total = 2000
+        keys = [f"in/stream/{i:05d}.csv" for i in range(total)]
+
+        def writer():
+            for i, key in enumerate(keys):
+                r = aws_request(self.moto.endpoint, "PUT", f"/{self.bucket}/{key}",
+                                credentials=self.moto.credentials, service="s3", body=f"{i}\n".encode())
+                assert r.status == 200, r
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            wait_until(lambda: len(self.recorder.lines()) >= 300, 120, "300 deliveries before the kill")
+            engine.kill9()
+        finally:
+            t.join()
+        before = len(self.recorder.lines())
+        self.restart_engine(engine)
+        wait_until(lambda: set(keys) <= set(self.recorder.keys()), 180, "every object delivered")
+        time.sleep(0.5)
+        delivered = self.recorder.keys()
+        duplicates = len(delivered) - len(set(delivered))
+        self.assertEqual(set(delivered), set(keys))
+        print(f"\n[kill -9, moto S3] {total} objects, {before} delivered before the kill, "
+              f"{len(delivered)} deliveries in all, {duplicates} duplicates", flush=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
