@@ -158,3 +158,86 @@ TEST_CASE("storage: a folder, a file URL, Amazon S3 or an S3-compatible endpoint
           "cfg.json: storage.bucket: unknown key");
     CHECK(error_of(R"({"storage": []})") == "cfg.json: storage: must be an object");
 }
+
+TEST_CASE("event sources are parsed with SAM's names and Lambda's defaults") {
+    auto cfg = parse_json(R"J({"functions": {"f": {"handler": "/x", "timeout": 30, "events": {
+        "Raw": {"type": "s3", "bucket": "raw-data", "prefix": "in/", "suffix": ".csv",
+                "events": ["s3:ObjectCreated:*"], "mode": "poll", "poll_interval": 0.25,
+                "rescan_interval": 5, "existing": false},
+        "Jobs": {"type": "sqs", "queue": "arn:aws:sqs:us-east-1:000000000000:jobs",
+                 "batch_size": 100, "maximum_batching_window": 2,
+                 "function_response_types": ["ReportBatchItemFailures"],
+                 "maximum_concurrency": 20},
+        "Tick": {"type": "schedule", "schedule": "rate(5 minutes)", "input": "{\"a\": 1}",
+                 "enabled": false},
+        "Plain": {"type": "sqs", "queue": "q"}}}}})J",
+                          "cfg.json", "/base");
+    const auto& events = cfg.functions.at(0).events;
+    REQUIRE(events.size() == 4);
+    // nlohmann's objects iterate in key order.
+    CHECK(events[0].name == "Jobs");
+    CHECK(events[0].type == event_source_config::kind::sqs);
+    CHECK(events[0].sqs.queue == "arn:aws:sqs:us-east-1:000000000000:jobs");
+    CHECK(events[0].sqs.batch_size == 100);
+    CHECK(events[0].sqs.maximum_batching_window == std::chrono::milliseconds{2000});
+    CHECK(events[0].sqs.report_batch_item_failures);
+    CHECK(events[0].sqs.maximum_concurrency == 20);
+    CHECK(events[1].name == "Plain");
+    CHECK(events[1].sqs.batch_size == 10);
+    CHECK(events[1].sqs.maximum_batching_window == std::chrono::milliseconds{0});
+    CHECK_FALSE(events[1].sqs.report_batch_item_failures);
+    CHECK(events[2].name == "Raw");
+    CHECK(events[2].type == event_source_config::kind::bucket);
+    CHECK(events[2].bucket.bucket == "raw-data");
+    CHECK(events[2].bucket.prefix == "in/");
+    CHECK(events[2].bucket.suffix == ".csv");
+    CHECK(events[2].bucket.how == bucket_source_config::mode::poll);
+    CHECK(events[2].bucket.poll_interval == std::chrono::milliseconds{250});
+    CHECK(events[2].bucket.rescan_interval == std::chrono::milliseconds{5000});
+    CHECK_FALSE(events[2].bucket.existing);
+    CHECK(events[3].name == "Tick");
+    CHECK(events[3].type == event_source_config::kind::schedule);
+    CHECK(events[3].schedule.expression == "rate(5 minutes)");
+    CHECK(events[3].schedule.input == R"J({"a":1})J");
+    CHECK_FALSE(events[3].enabled);
+}
+
+TEST_CASE("event source mistakes name the key and the reason") {
+    auto with = [](const std::string& event) {
+        return error_of(R"J({"functions": {"f": {"handler": "/x", "events": {"E": )J" + event +
+                        "}}}}");
+    };
+    CHECK(with(R"J({"bucket": "b"})J") ==
+          R"J(cfg.json: functions.f.events.E.type: missing ("s3", "sqs" or "schedule"))J");
+    CHECK(with(R"J({"type": "sns"})J") ==
+          R"J(cfg.json: functions.f.events.E.type: must be "s3", "sqs" or "schedule", got "sns")J");
+    CHECK(with(R"J({"type": "s3"})J") ==
+          "cfg.json: functions.f.events.E.bucket: missing (the bucket to watch)");
+    CHECK(with(R"J({"type": "s3", "bucket": "Bad_Name"})J") ==
+          "cfg.json: functions.f.events.E.bucket: 'Bad_Name' is not a valid bucket name");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "events": ["s3:ObjectRemoved:*"]})J") ==
+          "cfg.json: functions.f.events.E.events[0]: 's3:ObjectRemoved:*' is not supported "
+          "(only s3:ObjectCreated:* events)");
+    CHECK(
+        with(R"J({"type": "s3", "bucket": "ok-b", "mode": "listen"})J") ==
+        R"J(cfg.json: functions.f.events.E.mode: must be "auto", "watch" or "poll", got "listen")J");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "queue": "q"})J") ==
+          "cfg.json: functions.f.events.E.queue: unknown key");
+    CHECK(with(R"J({"type": "sqs", "queue": "q", "batch_size": 10001})J") ==
+          "cfg.json: functions.f.events.E.batch_size: must be an integer between 1 and 10000");
+    CHECK(with(R"J({"type": "sqs", "queue": "q", "batch_size": 11})J") ==
+          "cfg.json: functions.f.events.E.maximum_batching_window: must be at least 1 second "
+          "when batch_size is more than 10");
+    CHECK(with(R"J({"type": "sqs", "queue": "q", "function_response_types": ["Other"]})J") ==
+          "cfg.json: functions.f.events.E.function_response_types[0]: 'Other' is not a response "
+          "type (only ReportBatchItemFailures)");
+    CHECK(with(R"J({"type": "sqs", "queue": "q", "maximum_concurrency": 1})J") ==
+          "cfg.json: functions.f.events.E.maximum_concurrency: must be an integer between 2 and "
+          "1000");
+    CHECK(with(R"J({"type": "schedule"})J") ==
+          "cfg.json: functions.f.events.E.schedule: missing (a rate(...) or cron(...) expression)");
+    CHECK(with(R"J({"type": "schedule", "schedule": "rate(1 minute)", "input": "{nope"})J") ==
+          "cfg.json: functions.f.events.E.input: is not valid JSON text");
+    CHECK(error_of(R"J({"functions": {"f": {"handler": "/x", "events": {"a b": {}}}}})J") ==
+          "cfg.json: functions.f.events.a b: an event name is 1-64 letters, digits, '-' or '_'");
+}
