@@ -198,6 +198,9 @@ class LocalDiskBucketSource(EngineTestCase, BucketSourceChecks):
         self.assertEqual(record["requestContext"]["approximateInvokeCount"], 2)
         self.assertEqual(record["requestPayload"]["Records"][0]["s3"]["object"]["key"], "in/ERROR.csv")
         self.assertEqual(len(self.recorder.lines()), 2)  # the first try and one retry
+        status = json.loads(http_request(engine.host, engine.port, "GET", "/lambdaport/status", b"",
+                                         {}, 10).body)
+        self.assertEqual((status["sources"][0]["delivered"], status["sources"][0]["failed"]), (1, 1))
 
     def test_status_shows_the_source(self):
         engine = self.start()

@@ -36,11 +36,8 @@ std::int64_t now_ms() {
 }  // namespace
 
 std::string to_json(const event_record& r) {
-    return json{{"request_id", r.request_id},
-                {"function", r.function},
-                {"payload", r.payload},
-                {"accepted_ms", r.accepted_ms},
-                {"attempts", r.attempts}}
+    return json{{"request_id", r.request_id},   {"function", r.function}, {"payload", r.payload},
+                {"accepted_ms", r.accepted_ms}, {"attempts", r.attempts}, {"source", r.source}}
         .dump();
 }
 
@@ -55,6 +52,7 @@ bool from_json(std::string_view text, event_record& out) {
         out.payload = v.at("payload").get<std::string>();
         out.accepted_ms = v.at("accepted_ms").get<std::int64_t>();
         out.attempts = v.at("attempts").get<unsigned>();
+        out.source = v.value("source", "");
     } catch (const json::exception&) {
         return false;
     }
@@ -120,8 +118,9 @@ void event_queue::store(const std::filesystem::path& file, const event_record& r
     write_atomically(file, to_json(record));
 }
 
-std::string event_queue::accept(pool::function_pool& fn, std::string payload) {
+std::string event_queue::accept(pool::function_pool& fn, std::string payload, std::string source) {
     event_record record;
+    record.source = std::move(source);
     record.request_id = util::make_uuid();
     record.function = fn.config().name;
     record.payload = std::move(payload);
@@ -222,6 +221,9 @@ net::awaitable<void> event_queue::run(pool::function_pool& fn, event_record reco
     }
     if (!condition.empty()) {
         ++failed_;
+        if (!record.source.empty()) {
+            ++failed_by_source_[record.source];
+        }
         auto dir = cfg.failure_destination.empty() ? failures_dir_ / record.function
                                                    : cfg.failure_destination;
         try {

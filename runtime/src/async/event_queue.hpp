@@ -26,6 +26,7 @@ struct event_record {
     std::string payload;
     std::int64_t accepted_ms = 0;  // Unix epoch ms
     unsigned attempts = 0;         // attempts finished so far
+    std::string source;            // "<function>/<event>" for an event source's events, else empty
 };
 
 std::string to_json(const event_record& record);
@@ -42,7 +43,7 @@ class event_queue {
 
     /// Stores the event and starts running it; returns its request id. Throws std::system_error
     /// when it cannot be stored.
-    std::string accept(pool::function_pool& fn, std::string payload);
+    std::string accept(pool::function_pool& fn, std::string payload, std::string source = {});
 
     /// Runs the events left in the queue folder by an earlier engine. Events of functions that
     /// are no longer configured are left where they are, with a warning.
@@ -50,6 +51,11 @@ class event_queue {
 
     std::size_t pending() const { return pending_; }
     std::uint64_t failed() const { return failed_; }
+    /// Events of the event source `source` ("<function>/<event>") that failed every attempt.
+    std::uint64_t failed(const std::string& source) const {
+        auto it = failed_by_source_.find(source);
+        return it == failed_by_source_.end() ? 0 : it->second;
+    }
 
   private:
     net::awaitable<void> run(pool::function_pool& fn, event_record record,
@@ -63,6 +69,7 @@ class event_queue {
     std::uint64_t sequence_ = 0;
     std::size_t pending_ = 0;
     std::uint64_t failed_ = 0;
+    std::map<std::string, std::uint64_t, std::less<>> failed_by_source_;
 };
 
 /// Writes `data` to `file` through a temporary file and a rename, so a reader never sees half of

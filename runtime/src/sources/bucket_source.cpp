@@ -133,6 +133,8 @@ class bucket_source final : public source {
         out["bucket"] = cfg_.bucket;
         out["mode"] = watch_ ? "watch" : "poll";
         out["skipped"] = skipped_.load();
+        // Handed over to the async queue, an event fails there: after its retries.
+        out["failed"] = counters_.failed.load() + to_.failed_in_queue(fn_.name + "/" + ev_.name);
         return out;
     }
 
@@ -342,7 +344,7 @@ class bucket_source final : public source {
         auto payload = make_s3_notification(event, env_.region, ev_.name).dump();
         std::string id;
         try {
-            id = to_.enqueue(std::move(payload));
+            id = to_.enqueue(std::move(payload), fn_.name + "/" + ev_.name);
         } catch (const std::exception& e) {
             ++counters_.failed;
             log::error("cannot queue object event; retried at the next scan",

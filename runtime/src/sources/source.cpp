@@ -59,28 +59,33 @@ pool::invocation_result delivery::invoke(std::string payload) {
     return r ? std::move(*r) : stopping_result();
 }
 
-std::string delivery::enqueue(std::string payload) {
+std::string delivery::enqueue(std::string payload, std::string source) {
     if (stopping_) {
         return {};
     }
     auto done = std::make_shared<std::promise<std::string>>();
     auto result = done->get_future();
-    net::post(io_, [this, done, payload = std::move(payload)]() mutable {
-        try {
-            done->set_value(enqueue_here(std::move(payload)));
-        } catch (...) {
-            done->set_exception(std::current_exception());
-        }
-    });
+    net::post(io_,
+              [this, done, payload = std::move(payload), source = std::move(source)]() mutable {
+                  try {
+                      done->set_value(enqueue_here(std::move(payload), std::move(source)));
+                  } catch (...) {
+                      done->set_exception(std::current_exception());
+                  }
+              });
     auto id = wait_for(result, stopping_);
     return id ? std::move(*id) : std::string{};
 }
 
-std::string delivery::enqueue_here(std::string payload) {
+std::string delivery::enqueue_here(std::string payload, std::string source) {
     if (stopping_) {
         return {};
     }
-    return queue_.accept(fn_, std::move(payload));
+    return queue_.accept(fn_, std::move(payload), std::move(source));
+}
+
+std::uint64_t delivery::failed_in_queue(const std::string& source) const {
+    return queue_.failed(source);
 }
 
 nlohmann::json source_counters::to_json() const {

@@ -38,10 +38,14 @@ class delivery {
     /// Stores the event in the durable async queue (retries, then the failure destination) and
     /// blocks until it is stored; returns its request id, or an empty string when the engine is
     /// stopping. Throws std::system_error when it cannot be stored.
-    std::string enqueue(std::string payload);
+    /// `source` ("<function>/<event>") tags the event so that its failures are counted for it.
+    std::string enqueue(std::string payload, std::string source = {});
 
     /// The same, for code already on the I/O thread (schedules).
-    std::string enqueue_here(std::string payload);
+    std::string enqueue_here(std::string payload, std::string source = {});
+
+    /// Events tagged `source` that failed every attempt (call on the I/O thread).
+    std::uint64_t failed_in_queue(const std::string& source) const;
 
     /// From now on, invoke() and enqueue() return at once without delivering.
     void stop() noexcept { stopping_ = true; }
