@@ -76,11 +76,12 @@ class Recorder:
 class BucketSourceChecks:
     """Checks shared by both backends."""
 
-    def check_record(self, record: dict, bucket: str, key: str, body: bytes, etag: str | None = None):
+    def check_record(self, record: dict, bucket: str, key: str, body: bytes, etag: str | None = None,
+                     event_name: str = "ObjectCreated:Put"):
         self.assertEqual(record["eventVersion"], "2.1")
         self.assertEqual(record["eventSource"], "aws:s3")
         self.assertEqual(record["awsRegion"], "us-east-1")
-        self.assertEqual(record["eventName"], "ObjectCreated:Put")
+        self.assertEqual(record["eventName"], event_name)
         self.assertRegex(record["eventTime"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertIn("principalId", record["userIdentity"])
         self.assertIn("sourceIPAddress", record["requestParameters"])
@@ -270,10 +271,10 @@ class S3PollingBucketSource(EngineTestCase, BucketSourceChecks):
         return subprocess.run([AWS_CLI, "--endpoint-url", self.moto.endpoint, "--output", "json", *args],
                               env=env, capture_output=True, text=True, timeout=120)
 
-    def start(self):
+    def start(self, **event):
         functions = {"rec": {"handler": example("record"), "environment": {"RECORD_DIR": self.rec_dir},
                              "events": {"raw": {"type": "s3", "bucket": self.bucket, "prefix": "in/",
-                                                "suffix": ".csv", "poll_interval": 0.1}}}}
+                                                "suffix": ".csv", "poll_interval": 0.1, **event}}}}
         env = self.moto.client_env(self.moto.credentials, base={})
         env.pop("AWS_ENDPOINT_URL_S3")
         return self.start_engine(functions, args=["--storage", self.moto.endpoint], env=env)
@@ -295,6 +296,27 @@ class S3PollingBucketSource(EngineTestCase, BucketSourceChecks):
         for r in self.recorder.records():
             key = urllib.parse.unquote_plus(r["s3"]["object"]["key"])
             self.check_record(r, self.bucket, key, bodies[key], etags[key])
+
+    def test_multipart_uploads_are_complete_multipart_upload_events_and_filters_apply(self):
+        self.start(events=["s3:ObjectCreated:CompleteMultipartUpload"])
+        big = os.path.join(self.tmp, "big")
+        with open(big, "wb") as f:
+            f.write(os.urandom(9 << 20))  # above the CLI's 8 MiB multipart threshold: two parts
+        small = os.path.join(self.tmp, "small")
+        with open(small, "wb") as f:
+            f.write(b"small\n")
+        for path, key in ((small, "in/small.csv"), (big, "in/big.csv")):
+            r = self.cli("s3", "cp", path, f"s3://{self.bucket}/{key}")
+            self.assertEqual(r.returncode, 0, r.stderr)
+        head = json.loads(self.cli("s3api", "head-object", "--bucket", self.bucket, "--key",
+                                   "in/big.csv").stdout)
+        self.assertTrue(head["ETag"].endswith('-2"'), head)
+        wait_until(lambda: self.recorder.lines(), 30, "the multipart object's record")
+        time.sleep(0.5)  # the small object's PUT event is filtered out
+        [record] = self.recorder.records()
+        with open(big, "rb") as f:
+            self.check_record(record, self.bucket, "in/big.csv", f.read(), head["ETag"].strip('"'),
+                              "ObjectCreated:CompleteMultipartUpload")
 
     def test_kill_9_in_a_stream_of_2000_objects_loses_none(self):
         engine = self.start()

@@ -198,14 +198,17 @@ struct reader {
                 if (!names.is_array() || names.empty()) {
                     fail(key + ".events", "must be a non-empty array of event types");
                 }
+                b.events.clear();
                 for (std::size_t i = 0; i < names.size(); ++i) {
                     auto e = string(names[i], key + ".events[" + std::to_string(i) + "]");
                     if (e != "s3:ObjectCreated:*" && e != "s3:ObjectCreated:Put" &&
-                        e != "s3:ObjectCreated:Post" && e != "s3:ObjectCreated:Copy" &&
                         e != "s3:ObjectCreated:CompleteMultipartUpload") {
                         fail(key + ".events[" + std::to_string(i) + "]",
-                             "'" + e + "' is not supported (only s3:ObjectCreated:* events)");
+                             "'" + e +
+                                 "' is not supported (s3:ObjectCreated:*, s3:ObjectCreated:Put or "
+                                 "s3:ObjectCreated:CompleteMultipartUpload)");
                     }
+                    b.events.push_back(e.substr(3));
                 }
             }
             if (value.contains("mode")) {

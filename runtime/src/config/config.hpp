@@ -30,6 +30,9 @@ struct bucket_source_config {
     std::string bucket;
     std::string prefix;
     std::string suffix;
+    /// Event types delivered, without the "s3:" prefix: ObjectCreated:* (all), ObjectCreated:Put,
+    /// ObjectCreated:CompleteMultipartUpload (told apart by the object's ETag).
+    std::vector<std::string> events{"ObjectCreated:*"};
     mode how = mode::automatic;
     milliseconds poll_interval{1'000};
     milliseconds rescan_interval{30'000};  // watch mode's safety net

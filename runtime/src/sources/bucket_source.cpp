@@ -270,6 +270,15 @@ class bucket_source final : public source {
         }
     }
 
+    bool wanted(const std::string& event_name) const {
+        for (const auto& e : cfg_.events) {
+            if (e == "ObjectCreated:*" || e == event_name) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     bool matches(std::string_view key) const {
         return key.starts_with(cfg_.prefix) && key.ends_with(cfg_.suffix) &&
                key.size() >= cfg_.prefix.size() + cfg_.suffix.size();
@@ -336,6 +345,15 @@ class bucket_source final : public source {
             return;
         }
         object_event event;
+        // S3 names the event after the request that made the object; an ETag with a part count
+        // comes from a multipart upload. (A copy cannot be told from a PUT here.)
+        event.event_name = o.etag.find('-') != std::string::npos
+                               ? "ObjectCreated:CompleteMultipartUpload"
+                               : "ObjectCreated:Put";
+        if (!wanted(event.event_name)) {
+            checkpoint_->record(o.key, o.etag);
+            return;
+        }
         event.bucket = cfg_.bucket;
         event.key = o.key;
         event.size = o.size;

@@ -191,6 +191,7 @@ TEST_CASE("event sources are parsed with SAM's names and Lambda's defaults") {
     CHECK(events[2].bucket.bucket == "raw-data");
     CHECK(events[2].bucket.prefix == "in/");
     CHECK(events[2].bucket.suffix == ".csv");
+    CHECK(events[2].bucket.events == std::vector<std::string>{"ObjectCreated:*"});
     CHECK(events[2].bucket.how == bucket_source_config::mode::poll);
     CHECK(events[2].bucket.poll_interval == std::chrono::milliseconds{250});
     CHECK(events[2].bucket.rescan_interval == std::chrono::milliseconds{5000});
@@ -217,7 +218,7 @@ TEST_CASE("event source mistakes name the key and the reason") {
           "cfg.json: functions.f.events.E.bucket: 'Bad_Name' is not a valid bucket name");
     CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "events": ["s3:ObjectRemoved:*"]})J") ==
           "cfg.json: functions.f.events.E.events[0]: 's3:ObjectRemoved:*' is not supported "
-          "(only s3:ObjectCreated:* events)");
+          "(s3:ObjectCreated:*, s3:ObjectCreated:Put or s3:ObjectCreated:CompleteMultipartUpload)");
     CHECK(
         with(R"J({"type": "s3", "bucket": "ok-b", "mode": "listen"})J") ==
         R"J(cfg.json: functions.f.events.E.mode: must be "auto", "watch" or "poll", got "listen")J");
