@@ -88,6 +88,16 @@ class bucket_source final : public source {
             std::error_code ec;
             std::filesystem::create_directories(root_ / cfg_.bucket, ec);
         }
+        // Without `existing`, the first run notes what is there before the engine says it is
+        // listening and before the folder is watched: whatever arrives after that is new.
+        if (checkpoint_->fresh() && !cfg_.existing) {
+            try {
+                baseline();
+            } catch (const std::exception& e) {
+                throw std::runtime_error(where + ": cannot list the bucket's existing objects: " +
+                                         e.what());
+            }
+        }
         wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (wake_ < 0) {
             throw std::runtime_error(where + ": eventfd: " + std::strerror(errno));
@@ -141,9 +151,6 @@ class bucket_source final : public source {
   private:
     void run() {
         try {
-            if (checkpoint_->fresh() && !cfg_.existing) {
-                baseline();
-            }
             scan("");
             auto next_scan = clock::now() + (watch_ ? cfg_.rescan_interval : cfg_.poll_interval);
             while (!stopping_) {
