@@ -14,12 +14,12 @@ void function_log::line(std::string_view text) {
     scratch_.assign(ts);
     scratch_ += prefix_;
     scratch_ += text;
-    console().line(scratch_);
+    console_line(scratch_);
 }
 
 void function_log::flush() {
     file_.flush();
-    console().flush();
+    flush_all();
 }
 
 }  // namespace lambdaport::runtime::log

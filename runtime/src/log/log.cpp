@@ -7,12 +7,20 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 #include <system_error>
 
 namespace lambdaport::runtime::log {
 namespace {
 
 level min_level = level::info;
+
+std::mutex console_mutex;
+
+sink& console() {
+    static sink s(STDERR_FILENO);
+    return s;
+}
 
 std::string_view name_of(level l) {
     switch (l) {
@@ -92,6 +100,7 @@ void write(level lvl, std::string_view message, std::initializer_list<field> fie
             out += f.value;
         }
     }
+    std::lock_guard<std::mutex> lock(console_mutex);
     auto& c = console();
     c.line(out);
     c.flush();
@@ -136,12 +145,13 @@ void sink::flush() {
     buffer_.clear();
 }
 
-sink& console() {
-    static sink s(STDERR_FILENO);
-    return s;
+void console_line(std::string_view text) {
+    std::lock_guard<std::mutex> lock(console_mutex);
+    console().line(text);
 }
 
 void flush_all() {
+    std::lock_guard<std::mutex> lock(console_mutex);
     console().flush();
 }
 

@@ -8,7 +8,8 @@
 #include <utility>
 
 // The engine's logging facade: one line per event, `key=value` fields, on standard error.
-// Single-threaded by design: everything logs from the engine's one I/O thread.
+// Event lines may be written from any thread (event sources poll on their own); sinks other than
+// the console belong to one thread.
 namespace lambdaport::runtime::log {
 
 enum class level { debug, info, warn, error };
@@ -60,10 +61,11 @@ class sink {
     std::string buffer_;
 };
 
-/// The engine's console (standard error).
-sink& console();
+/// Appends a line to the engine's console (standard error), written out by the next flush or
+/// when the buffer grows large. Thread-safe.
+void console_line(std::string_view text);
 
-/// Flushes the console and every function log; the engine calls it on a timer.
+/// Writes out what the console holds. Thread-safe; the engine calls it on a timer.
 void flush_all();
 
 /// A co_spawn completion handler that logs an exception escaping the coroutine.
