@@ -1,9 +1,9 @@
-#include "storage/s3/curl_pool.hpp"
+#include "aws/curl_pool.hpp"
 
 #include <new>
 #include <stdexcept>
 
-namespace lambdaport::storage::detail::s3 {
+namespace lambdaport::detail::aws {
 
 namespace {
 
@@ -135,4 +135,4 @@ session_pool::lease::~lease() {
     }
 }
 
-}  // namespace lambdaport::storage::detail::s3
+}  // namespace lambdaport::detail::aws

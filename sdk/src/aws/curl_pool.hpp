@@ -14,7 +14,7 @@
 #include <mutex>
 #include <vector>
 
-namespace lambdaport::storage::detail::s3 {
+namespace lambdaport::detail::aws {
 
 /// curl_global_init, once per process, whichever thread gets here first.
 void ensure_curl_initialised();
@@ -75,4 +75,4 @@ class session_pool {
     std::vector<std::unique_ptr<session>> idle_;
 };
 
-}  // namespace lambdaport::storage::detail::s3
+}  // namespace lambdaport::detail::aws

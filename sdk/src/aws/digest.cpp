@@ -1,11 +1,11 @@
-#include "storage/digest.hpp"
+#include "aws/digest.hpp"
 
 #include <openssl/evp.h>
 
 #include <new>
 #include <stdexcept>
 
-namespace lambdaport::storage::detail {
+namespace lambdaport::detail::aws {
 
 struct digest::state {
     EVP_MD_CTX* context = nullptr;
@@ -65,4 +65,44 @@ std::string sha256_hex(std::string_view bytes) {
     return to_hex(d.finish());
 }
 
-}  // namespace lambdaport::storage::detail
+std::string base64_encode(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()), int(bytes.size()));
+    out.resize(std::size_t(n));
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                              (c >= '0' && c <= '9') || c == '+' || c == '/';
+        // '=' only as the last one or two characters.
+        const bool padding =
+            c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
+        if (!alphabet && !padding) {
+            return std::nullopt;
+        }
+    }
+    std::string out(3 * (text.size() / 4), '\0');
+    const int n =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(text.data()), int(text.size()));
+    if (n < 0) {
+        return std::nullopt;
+    }
+    // EVP_DecodeBlock counts the padding as zero bytes.
+    std::size_t size = std::size_t(n);
+    for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) {
+        --size;
+    }
+    out.resize(size);
+    return out;
+}
+
+}  // namespace lambdaport::detail::aws

@@ -1,12 +1,14 @@
 #pragma once
 
-// MD5 (S3's ETag) and SHA-256 (SigV4's payload hash), incremental, over OpenSSL's EVP.
+// MD5 (S3's ETag, SQS's body checksums) and SHA-256 (SigV4's payload hash), incremental, over
+// OpenSSL's EVP; base64 for the JSON protocols' binary values.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
-namespace lambdaport::storage::detail {
+namespace lambdaport::detail::aws {
 
 class digest {
   public:
@@ -32,4 +34,9 @@ std::string to_hex(std::string_view bytes);
 std::string md5_hex(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);
 
-}  // namespace lambdaport::storage::detail
+/// Standard base64 (RFC 4648, padded).
+std::string base64_encode(std::string_view bytes);
+/// Decodes standard padded base64; nullopt when `text` is not that.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace lambdaport::detail::aws

@@ -1,4 +1,4 @@
-#include "storage/s3/transfer.hpp"
+#include "aws/transfer.hpp"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <new>
 
-namespace lambdaport::storage::detail::s3 {
+namespace lambdaport::detail::aws {
 
 namespace {
 
@@ -160,7 +160,7 @@ void transfer::prepare(CURL* easy) {
     curl_easy_setopt(easy, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, long(CURL_HTTP_VERSION_1_1));
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, "lambdaport-storage");
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "lambdaport");
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -176,6 +176,11 @@ void transfer::prepare(CURL* easy) {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &transfer::on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+    if (request_.interrupt) {
+        curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &transfer::on_progress);
+        curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this);
+    }
     if (sign_.enabled) {
         curl_easy_setopt(easy, CURLOPT_AWS_SIGV4, sign_.sigv4.c_str());
         curl_easy_setopt(easy, CURLOPT_USERNAME, sign_.access_key_id.c_str());
@@ -271,6 +276,12 @@ std::size_t transfer::on_header(char* data, std::size_t size, std::size_t count,
             if (ok) {
                 t->answer_.content_length = length;
             }
+        } else if (name.size() > 7 && iequals(name.substr(0, 7), "x-amzn-")) {
+            std::string lower(name);
+            for (char& c : lower) {
+                c = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+            }
+            t->answer_.amzn_headers.emplace_back(std::move(lower), std::string(value));
         }
     } catch (...) {
         return 0;  // out of memory: curl stops the transfer
@@ -318,6 +329,11 @@ int transfer::on_seek(void* self, curl_off_t offset, int origin) {
     return t->body_.seek(std::uint64_t(offset)) ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
 }
 
+int transfer::on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* t = static_cast<transfer*>(self);
+    return t->request_.interrupt->load() ? 1 : 0;
+}
+
 bool retryable_transport(CURLcode code) {
     switch (code) {
         case CURLE_COULDNT_RESOLVE_PROXY:
@@ -338,4 +354,4 @@ bool retryable_transport(CURLcode code) {
     }
 }
 
-}  // namespace lambdaport::storage::detail::s3
+}  // namespace lambdaport::detail::aws

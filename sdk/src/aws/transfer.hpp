@@ -1,26 +1,30 @@
 #pragma once
 
-// One HTTP exchange on a libcurl easy handle: the request (signed by curl's SigV4), the answer's
-// status, headers and body. Nothing here retries or decides what an answer means; no exception
-// ever crosses a libcurl callback (the sink's is kept and handed back after the transfer).
+// One HTTP exchange with an AWS service (or a stand-in: MinIO, moto, ...) on a libcurl easy handle:
+// the request (signed by curl's SigV4), the answer's status, headers and body. Shared by the SDK's
+// service clients (storage's S3 backend, SQS). Nothing here retries or decides what an answer
+// means; no exception ever crosses a libcurl callback (the sink's is kept and handed back after the
+// transfer).
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-namespace lambdaport::storage::detail::s3 {
+namespace lambdaport::detail::aws {
 
 /// How every request of one store is signed.
 struct signing {
     /// False: anonymous requests (no access key).
     bool enabled = false;
-    /// CURLOPT_AWS_SIGV4: "aws:amz:<region>:s3".
+    /// CURLOPT_AWS_SIGV4: "aws:amz:<region>:<service>".
     std::string sigv4;
     std::string access_key_id;
     std::string secret_access_key;
@@ -71,6 +75,9 @@ struct request {
     /// Hex SHA-256 of the body, sent as `x-amz-content-sha256` when signing; empty = the hash of
     /// no bytes.
     std::string payload_sha256;
+    /// When set and it becomes true, the transfer stops within about a second with
+    /// CURLE_ABORTED_BY_CALLBACK (a long poll given up because its owner is stopping).
+    const std::atomic<bool>* interrupt = nullptr;
 };
 
 /// What came back (the last answer, when curl saw several: `100 Continue` is skipped).
@@ -82,6 +89,8 @@ struct response {
     std::string content_range;
     std::string date;
     std::optional<std::uint64_t> content_length;
+    /// `x-amzn-*` headers (error types of the JSON protocols, request ids), names in lower case.
+    std::vector<std::pair<std::string, std::string>> amzn_headers;
     /// The body, unless a sink took it (error bodies always land here).
     std::string body;
 };
@@ -118,6 +127,7 @@ class transfer {
     static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self);
     static std::size_t on_read(char* into, std::size_t size, std::size_t count, void* self);
     static int on_seek(void* self, curl_off_t offset, int origin);
+    static int on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 
     const signing& sign_;
     const request& request_;
@@ -135,4 +145,4 @@ class transfer {
 /// refused, reset or dropped connections, timeouts, a body cut short.
 bool retryable_transport(CURLcode code);
 
-}  // namespace lambdaport::storage::detail::s3
+}  // namespace lambdaport::detail::aws

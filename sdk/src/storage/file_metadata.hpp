@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 
 namespace lambdaport::storage::detail {
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "lambdaport/storage.hpp"
+#include "storage/aws.hpp"
 #include "storage/backend.hpp"
 
 namespace lambdaport::storage {
@@ -133,21 +134,13 @@ store store::from_environment(const store_options& options) {
 }
 
 store::s3_settings store::s3_settings::from_environment() {
+    auto env = detail::read_environment("AWS_ENDPOINT_URL_S3");
     s3_settings settings;
-    settings.endpoint = environment("AWS_ENDPOINT_URL_S3");
-    if (settings.endpoint.empty()) {
-        settings.endpoint = environment("AWS_ENDPOINT_URL");
-    }
-    settings.region = environment("AWS_REGION");
-    if (settings.region.empty()) {
-        settings.region = environment("AWS_DEFAULT_REGION");
-    }
-    if (settings.region.empty()) {
-        settings.region = "us-east-1";
-    }
-    settings.access_key_id = environment("AWS_ACCESS_KEY_ID");
-    settings.secret_access_key = environment("AWS_SECRET_ACCESS_KEY");
-    settings.session_token = environment("AWS_SESSION_TOKEN");
+    settings.endpoint = std::move(env.endpoint);
+    settings.region = std::move(env.region);
+    settings.access_key_id = std::move(env.access_key_id);
+    settings.secret_access_key = std::move(env.secret_access_key);
+    settings.session_token = std::move(env.session_token);
     return settings;
 }
 

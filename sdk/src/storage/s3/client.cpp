@@ -1,33 +1,19 @@
 #include "storage/s3/client.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <random>
 #include <thread>
 
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 #include "storage/s3/documents.hpp"
 #include "storage/s3/times.hpp"
 
 namespace lambdaport::storage::detail::s3 {
 
-namespace {
-
-constexpr std::chrono::milliseconds backoff_base{100};
-constexpr std::chrono::milliseconds backoff_cap{10000};
-
-}  // namespace
-
 client::client(const store::s3_settings& settings, const store_options& options)
     : region_(settings.region.empty() ? "us-east-1" : settings.region),
       addressing_(settings.endpoint, region_),
       options_(options) {
-    // The region goes into CURLOPT_AWS_SIGV4 ("aws:amz:<region>:s3", at most 64 bytes a part).
-    const bool region_ok =
-        region_.size() <= 64 && std::all_of(region_.begin(), region_.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-        });
-    if (!region_ok) {
+    // The region goes into CURLOPT_AWS_SIGV4 ("aws:amz:<region>:s3").
+    if (!valid_region(region_)) {
         throw std::invalid_argument("s3 region '" + region_ +
                                     "': expected a region name such as eu-west-1");
     }
@@ -41,12 +27,7 @@ client::client(const store::s3_settings& settings, const store_options& options)
 }
 
 std::chrono::milliseconds client::backoff(int failed_tries) const {
-    // Full jitter: uniform in [0, min(cap, base * 2^(tries-1))].
-    auto ceiling = backoff_base * (1LL << std::min(failed_tries - 1, 16));
-    ceiling = std::min<std::chrono::milliseconds>(ceiling, backoff_cap);
-    std::minstd_rand random(std::random_device{}());
-    std::uniform_int_distribution<long long> pick(0, ceiling.count());
-    return std::chrono::milliseconds(pick(random));
+    return detail::backoff(failed_tries);
 }
 
 std::string client::error_code(const response& answer) {

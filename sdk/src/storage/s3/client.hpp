@@ -7,9 +7,8 @@
 #include <string>
 
 #include "lambdaport/storage.hpp"
-#include "storage/s3/curl_pool.hpp"
+#include "storage/aws.hpp"
 #include "storage/s3/errors.hpp"
-#include "storage/s3/transfer.hpp"
 #include "storage/s3/uri.hpp"
 
 namespace lambdaport::storage::detail::s3 {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 #include "storage/s3/client.hpp"
 #include "storage/s3/documents.hpp"
 #include "storage/s3/xml.hpp"

@@ -20,8 +20,7 @@
 #include <vector>
 
 #include "lambdaport/storage.hpp"
-#include "storage/s3/curl_pool.hpp"
-#include "storage/s3/transfer.hpp"
+#include "storage/aws.hpp"
 
 namespace lambdaport::storage::detail::s3 {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "storage/backend.hpp"
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 #include "storage/s3/client.hpp"
 #include "storage/s3/documents.hpp"
 #include "storage/s3/download.hpp"

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 #include "storage/s3/client.hpp"
 #include "storage/s3/multipart.hpp"
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "lambdaport/storage.hpp"
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 #include "temp_root.hpp"
 
 using namespace lambdaport::storage;

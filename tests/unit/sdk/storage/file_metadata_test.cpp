@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 #include "storage/file_io.hpp"
 #include "temp_root.hpp"
 

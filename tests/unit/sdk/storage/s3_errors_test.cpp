@@ -4,12 +4,13 @@
 
 #include <string>
 
+#include "storage/aws.hpp"
 #include "storage/s3/download.hpp"
 #include "storage/s3/errors.hpp"
-#include "storage/s3/transfer.hpp"
 #include "storage/s3/upload.hpp"
 
 using namespace lambdaport::storage::detail::s3;
+using lambdaport::detail::aws::retryable_transport;
 using lambdaport::storage::storage_error;
 
 TEST_CASE("s3 errors: the code and message come from the Error document") {

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 
 using lambdaport::storage::storage_error;
 using lambdaport::storage::store;

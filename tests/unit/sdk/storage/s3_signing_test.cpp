@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "../test_server.hpp"
-#include "storage/digest.hpp"
+#include "storage/aws.hpp"
 
 using lambdaport::storage::store;
 using lambdaport::storage::store_options;

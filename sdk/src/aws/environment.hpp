@@ -1,0 +1,34 @@
+#pragma once
+
+// Where an AWS client sends its requests and as whom, read from the standard variables, as the
+// AWS SDKs and the CLI read them: the same handler reaches MinIO or moto on a laptop and the real
+// services inside Lambda with no change but its environment.
+
+#include <chrono>
+#include <string>
+
+namespace lambdaport::detail::aws {
+
+struct service_environment {
+    /// AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL; empty = the service's AWS endpoint.
+    std::string endpoint;
+    /// AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.
+    std::string region;
+    std::string access_key_id;      // AWS_ACCESS_KEY_ID
+    std::string secret_access_key;  // AWS_SECRET_ACCESS_KEY
+    std::string session_token;      // AWS_SESSION_TOKEN
+};
+
+/// Reads the environment for the service whose endpoint variable is `endpoint_variable`
+/// (e.g. "AWS_ENDPOINT_URL_SQS").
+service_environment read_environment(const char* endpoint_variable);
+
+/// Whether `region` can go into a SigV4 scope (what CURLOPT_AWS_SIGV4 accepts): 1 to 64 of
+/// `A-Z a-z 0-9 - _`.
+bool valid_region(const std::string& region);
+
+/// How long to wait before the try after `failed_tries` failed ones: full jitter, uniform in
+/// [0, min(10 s, 100 ms × 2^(failed_tries - 1))].
+std::chrono::milliseconds backoff(int failed_tries);
+
+}  // namespace lambdaport::detail::aws
