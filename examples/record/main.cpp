@@ -3,10 +3,12 @@
 //   {"t_ns": <wall clock at handler start, ns>, "request_id": ..., "function": ..., "event": ...}
 // to $RECORD_DIR/<function>.jsonl (one write(2) with O_APPEND, so lines never interleave and
 // survive a kill of the engine). Without RECORD_DIR it records nothing: a no-op handler.
+// RECORD_DELAY_MS makes every invocation take that long more (a slow consumer).
 //
 // Answers, so that tests can provoke every outcome:
-// - an SQS batch: {"batchItemFailures": [...]} listing the records whose body contains "FAIL";
-//   a body containing "MALFORMED" makes the answer name a message id that is not in the batch;
+// - an SQS batch: {"batchItemFailures": [...]} listing the records whose body contains "FAIL",
+//   or "RETRY" on its first receive (ApproximateReceiveCount 1); a body containing "MALFORMED"
+//   makes the answer name a message id that is not in the batch;
 // - a body, key or event containing "ERROR" throws (a function error);
 // - anything else: {"recorded": true}.
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <lambdaport/runtime.hpp>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 using json = nlohmann::json;
 
@@ -57,7 +60,9 @@ json answer(const json& event) {
             }
             if (body.find("MALFORMED") != std::string::npos) {
                 failures.push_back({{"itemIdentifier", "not-a-message-id"}});
-            } else if (body.find("FAIL") != std::string::npos) {
+            } else if (body.find("FAIL") != std::string::npos ||
+                       (body.find("RETRY") != std::string::npos &&
+                        r["attributes"].value("ApproximateReceiveCount", "") == "1")) {
                 failures.push_back({{"itemIdentifier", r.value("messageId", "")}});
             }
         } else if (r.dump().find("ERROR") != std::string::npos) {
@@ -76,6 +81,8 @@ int main() {
         const char* fn = std::getenv("AWS_LAMBDA_FUNCTION_NAME");
         file = std::string(dir) + "/" + (fn ? fn : "function") + ".jsonl";
     }
+    const char* delay_text = std::getenv("RECORD_DELAY_MS");
+    const auto delay = std::chrono::milliseconds(delay_text ? std::atoi(delay_text) : 0);
     return lambdaport::run([&](std::string_view payload, const lambdaport::context& ctx) {
         auto start = now_ns();
         auto event = json::parse(payload, nullptr, false);
@@ -85,6 +92,9 @@ int main() {
                       {"function", ctx.function_name()},
                       {"event", event.is_discarded() ? json(std::string(payload)) : event}};
             append(file, line.dump() + "\n");
+        }
+        if (delay.count() > 0) {
+            std::this_thread::sleep_for(delay);
         }
         return answer(event).dump();
     });

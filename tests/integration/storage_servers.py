@@ -1,11 +1,13 @@
-"""Real S3-compatible servers for tests and benchmarks: `moto_server` and `s3rver`, each on a free
-loopback port, started and stopped by this module.
+"""Real S3- and SQS-compatible servers for tests and benchmarks: `moto_server` (S3 and SQS),
+`s3rver` (S3) and `fauxqs` (SQS), each on a free loopback port, started and stopped by this module.
 
     with MotoServer(workdir, auth=True) as moto:       # SigV4 verified against moto's IAM
         env = moto.client_env(moto.admin)               # AWS_ENDPOINT_URL_S3, keys, region
         ...
     with S3rver(workdir) as s3rver:
         env = s3rver.client_env(s3rver.credentials)
+    with Fauxqs(workdir) as fauxqs:
+        url = sqs_call(fauxqs.endpoint, fauxqs.credentials, "CreateQueue", {"QueueName": "q"})["QueueUrl"]
 
 Only the standard library (plus the two servers' own executables) is used. Every server is stopped
 by its PID (SIGTERM, then SIGKILL after a deadline), whatever happened; waits poll with deadlines.
@@ -15,6 +17,8 @@ Where the executables come from:
                 `moto_server` on PATH (moto 5.x on the image's Python 3.11)
   s3rver        js/node_modules/s3rver (pinned in js/package.json; `npm ci` in js/ installs it),
                 run with `node`; NODE_OPTIONS=--openssl-legacy-provider as Node 20 needs
+  fauxqs        js/node_modules/fauxqs (pinned likewise), started by js/fauxqs.mjs, which binds
+                127.0.0.1 only (fauxqs's own command binds every interface)
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import datetime
 import hashlib
 import hmac
 import http.client
+import json
 import os
 import re
 import shutil
@@ -147,6 +152,28 @@ def aws_request(endpoint: str, method: str, path: str, *, credentials: Credentia
         conn.close()
 
 
+class SqsError(RuntimeError):
+    def __init__(self, action: str, response: Response):
+        super().__init__(f"SQS {action} failed: {response}")
+        self.response = response
+        try:
+            self.code = json.loads(response.body).get("__type", "").rsplit("#", 1)[-1]
+        except ValueError:
+            self.code = response.error_code()
+
+
+def sqs_call(endpoint: str, credentials: Credentials, action: str, body: dict,
+             timeout: float = 30.0) -> dict:
+    """One SQS call in the AWS JSON 1.0 protocol, SigV4-signed; the answer's JSON, or SqsError."""
+    r = aws_request(endpoint, "POST", "/", credentials=credentials, service="sqs",
+                    body=json.dumps(body).encode(), timeout=timeout,
+                    headers={"content-type": "application/x-amz-json-1.0",
+                             "x-amz-target": f"AmazonSQS.{action}"})
+    if r.status != 200:
+        raise SqsError(action, r)
+    return json.loads(r.body or b"{}")
+
+
 def _answers_http(host: str, port: int, path: str) -> bool:
     conn = http.client.HTTPConnection(host, port, timeout=2.0)
     try:
@@ -268,6 +295,26 @@ class ServerProcess:
             for t in self._threads:
                 t.join(2.0)
             raise self._fail(f"exited with status {self.proc.returncode} while starting")
+
+    LISTENING: re.Pattern | None = None  # for servers that print the port they bound
+
+    def _wait_printed_port(self, deadline: float) -> None:
+        """Waits for the server's LISTENING line (group 2: the port) and takes the port from it."""
+        assert self.LISTENING is not None
+        with self._cond:
+            while True:
+                m = self.LISTENING.search("".join(self._lines))
+                if m:
+                    self.port = int(m.group(2))
+                    return
+                if self.proc is not None and self.proc.poll() is not None and \
+                        not any(t.is_alive() for t in self._threads):
+                    raise self._fail(f"exited with status {self.proc.returncode} while starting")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise self._fail(f"printed no line matching {self.LISTENING.pattern!r} within "
+                                     f"{START_DEADLINE} s")
+                self._cond.wait(min(left, 0.1))
 
     def _wait_http(self, deadline: float, path: str) -> None:
         while not _answers_http(self.host, self.port, path):
@@ -467,17 +514,30 @@ class S3rver(ServerProcess):
         return 0  # s3rver prints the port it bound: no race for a free one
 
     def _wait_ready(self, deadline: float) -> None:
-        with self._cond:
-            while True:
-                m = self.LISTENING.search("".join(self._lines))
-                if m:
-                    self.port = int(m.group(2))
-                    break
-                if self.proc is not None and self.proc.poll() is not None and \
-                        not any(t.is_alive() for t in self._threads):
-                    raise self._fail(f"exited with status {self.proc.returncode} while starting")
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise self._fail(f"printed no 'S3rver listening on' line within {START_DEADLINE} s")
-                self._cond.wait(min(left, 0.1))
+        self._wait_printed_port(deadline)
         self._wait_http(deadline, "/")
+
+
+# --- fauxqs -------------------------------------------------------------------------------------------
+
+class Fauxqs(ServerProcess):
+    """fauxqs (npm, pinned in js/package.json): SQS over the AWS JSON 1.0 protocol, in memory. It
+    verifies no signatures (any keys do) and has no policies."""
+
+    name = "fauxqs"
+    credentials = Credentials("test", "test")
+    LISTENING = re.compile(r"fauxqs listening on ([0-9.]+):([0-9]+)")
+
+    def command(self, port: int) -> list[str]:
+        package = os.path.join(JS_DIR, "node_modules", "fauxqs", "package.json")
+        if not os.path.exists(package):
+            raise ServerError(f"{package} is missing: run `npm ci` in {JS_DIR} (scripts/test.sh does)")
+        node = shutil.which("node") or "/usr/bin/node"
+        return [node, os.path.join(JS_DIR, "fauxqs.mjs"), "0"]
+
+    def _choose_port(self) -> int:
+        return 0  # the launcher prints the port it bound
+
+    def _wait_ready(self, deadline: float) -> None:
+        self._wait_printed_port(deadline)
+        self._wait_http(deadline, "/health")
