@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sources/bucket_source.hpp"
+#include "sources/schedule_source.hpp"
 
 namespace lambdaport::runtime::sources {
 
@@ -22,8 +23,10 @@ void source_set::add(const config::function_config& fn, delivery& to,
             case kind::bucket:
                 sources_.push_back(make_bucket_source(fn, ev, to, env));
                 break;
-            case kind::sqs:
             case kind::schedule:
+                sources_.push_back(make_schedule_source(fn, ev, to, env));
+                break;
+            case kind::sqs:
                 throw std::runtime_error("functions." + fn.name + ".events." + ev.name +
                                          ": this event type is not available yet");
         }
