@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "sources/schedule_expression.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::config {
@@ -284,6 +285,12 @@ struct reader {
                 fail(key + ".schedule", "missing (a rate(...) or cron(...) expression)");
             }
             out.schedule.expression = string(value["schedule"], key + ".schedule");
+            // EventBridge refuses a bad expression when the rule is created; so does start-up.
+            try {
+                sources::schedule_expression check(out.schedule.expression);
+            } catch (const sources::schedule_expression_error& e) {
+                fail(key + ".schedule", e.what());
+            }
             if (value.contains("input")) {
                 // EventBridge's Input is a JSON text; accept it as text or as JSON.
                 const auto& input = value["input"];

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sources/bucket_source.hpp"
+#include "sources/schedule_source.hpp"
 #include "sources/sqs_source.hpp"
 
 namespace lambdaport::runtime::sources {
@@ -27,8 +28,8 @@ void source_set::add(const config::function_config& fn, delivery& to,
                 sources_.push_back(make_sqs_source(fn, ev, to, env));
                 break;
             case kind::schedule:
-                throw std::runtime_error("functions." + fn.name + ".events." + ev.name +
-                                         ": this event type is not available yet");
+                sources_.push_back(make_schedule_source(fn, ev, to, env));
+                break;
         }
         if (std::find(deliveries_.begin(), deliveries_.end(), &to) == deliveries_.end()) {
             deliveries_.push_back(&to);

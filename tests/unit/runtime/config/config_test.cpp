@@ -237,6 +237,12 @@ TEST_CASE("event source mistakes name the key and the reason") {
           "1000");
     CHECK(with(R"J({"type": "schedule"})J") ==
           "cfg.json: functions.f.events.E.schedule: missing (a rate(...) or cron(...) expression)");
+    CHECK(with(R"J({"type": "schedule", "schedule": "rate(1 minutes)"})J") ==
+          "cfg.json: functions.f.events.E.schedule: invalid expression 'rate(1 minutes)': the "
+          "unit is singular when the value is 1 (minute)");
+    CHECK(with(R"J({"type": "schedule", "schedule": "cron(0 12 * * * *)", "enabled": false})J") ==
+          "cfg.json: functions.f.events.E.schedule: invalid expression 'cron(0 12 * * * *)': one "
+          "of day-of-month and day-of-week must be '?'");
     CHECK(with(R"J({"type": "schedule", "schedule": "rate(1 minute)", "input": "{nope"})J") ==
           "cfg.json: functions.f.events.E.input: is not valid JSON text");
     CHECK(error_of(R"J({"functions": {"f": {"handler": "/x", "events": {"a b": {}}}}})J") ==
