@@ -13,12 +13,15 @@ same run, so the ratio is what a source adds to an invocation.
 
   folder      local disk (`--storage DIR`), inotify                 target p50 ≤ 10 ms
   s3-poll     moto_server's S3, ListObjectsV2 every 0.5 s           target p50 ≤ 0.5 s + 50 ms
-  sqs         moto_server's SQS, long polling                       target p50 ≤ 50 ms
+  sqs         moto_server's and fauxqs's SQS, long polling            target p50 ≤ 50 ms
 
-Throughput: N messages are sent with the AWS CLI (`aws sqs send-message-batch`, 10 per call) — the
-CLI's send rate is the baseline — then an engine with the no-op handler (examples/record without
-RECORD_DIR) and an SQS source (batch 10, up to 5 pollers) drains the queue; its rate is messages
-deleted per second, from the engine's start to the queue being empty.
+Throughput: an engine with the no-op handler (examples/record without RECORD_DIR) and an SQS source
+(batch 10, up to 5 pollers) drains N messages from fauxqs; its rate is messages handled and deleted per
+second, from the engine's start to the last delete. Baselines in the same run: one plain client on one
+connection receiving and deleting batches of 10 from fauxqs as fast as it can (the server's own rate), and
+the AWS CLI's send rate (`aws sqs send-message-batch`, 10 per call, one process per call) on moto, since
+the CLI v2.9 speaks only SQS's query protocol, which fauxqs does not. (moto itself takes ~0.4 s per
+ReceiveMessage on a queue of 2,000 messages, so it cannot show a throughput.)
 """
 
 from __future__ import annotations
@@ -153,78 +156,102 @@ def bench_s3_poll(tmp: str, moto: storage_servers.MotoServer, n: int, interval: 
                    statistics.median(lat) <= limit)
 
 
-def sqs_call(moto: storage_servers.MotoServer, action: str, body: dict) -> dict:
-    r = storage_servers.aws_request(moto.endpoint, "POST", "/", credentials=moto.credentials,
-                                    service="sqs", body=json.dumps(body).encode(),
-                                    headers={"content-type": "application/x-amz-json-1.0",
-                                             "x-amz-target": f"AmazonSQS.{action}"})
-    if r.status != 200:
-        raise SystemExit(f"event_bench: SQS {action} failed: {r}")
-    return json.loads(r.body or b"{}")
+def sqs(server: storage_servers.ServerProcess, action: str, body: dict) -> dict:
+    return storage_servers.sqs_call(server.endpoint, server.credentials, action, body)
 
 
-def bench_sqs_latency(tmp: str, moto: storage_servers.MotoServer, n: int) -> str:
-    url = sqs_call(moto, "CreateQueue", {"QueueName": "latency"})["QueueUrl"]
-    work = os.path.join(tmp, "sqs")
+def sqs_engine_env(server: storage_servers.ServerProcess) -> dict[str, str]:
+    env = server.client_env(server.credentials, base={})
+    env.pop("AWS_ENDPOINT_URL_S3")
+    env["AWS_ENDPOINT_URL_SQS"] = server.endpoint
+    return env
+
+
+def bench_sqs_latency(tmp: str, server: storage_servers.ServerProcess, n: int) -> str:
+    url = sqs(server, "CreateQueue", {"QueueName": "latency"})["QueueUrl"]
+    work = os.path.join(tmp, f"sqs-{server.name}")
     os.makedirs(work)
-    env = moto.client_env(moto.credentials, base={})
-    env["AWS_ENDPOINT_URL_SQS"] = moto.endpoint
-    engine = engine_for(work, {"jobs": {"type": "sqs", "queue": "latency", "batch_size": 1}}, env, [])
+    engine = engine_for(work, {"jobs": {"type": "sqs", "queue": "latency", "batch_size": 1}},
+                        sqs_engine_env(server), [])
     try:
         rec = Recorder(os.path.join(work, "rec"), "rec")
         lat = []
         for i in range(n):
-            sqs_call(moto, "SendMessage", {"QueueUrl": url, "MessageBody": f"message {i}"})
-            t0 = time.time_ns()
+            sqs(server, "SendMessage", {"QueueUrl": url, "MessageBody": f"message {i}"})
+            t0 = time.time_ns()  # the message exists once SendMessage is answered
             lat.append((rec.next_line()["t_ns"] - t0) / 1e6)
         base = invoke_baseline(engine, rec, n)
     finally:
         engine.stop()
-    return summary("sqs (long polling)", lat, base, "p50 ≤ 50 ms", statistics.median(lat) <= 50)
+    return summary(f"sqs on {server.name} (long polling)", lat, base, "p50 ≤ 50 ms",
+                   statistics.median(lat) <= 50)
 
 
-def bench_sqs_throughput(tmp: str, moto: storage_servers.MotoServer, total: int) -> list[str]:
-    url = sqs_call(moto, "CreateQueue", {"QueueName": "throughput",
-                                         "Attributes": {"VisibilityTimeout": "30"}})["QueueUrl"]
+def send_all(server: storage_servers.ServerProcess, url: str, total: int) -> None:
+    for b in range(total // 10):
+        answer = sqs(server, "SendMessageBatch", {"QueueUrl": url, "Entries": [
+            {"Id": str(i), "MessageBody": f"m{b * 10 + i}"} for i in range(10)]})
+        assert not answer.get("Failed"), answer
+
+
+def cli_send_rate(tmp: str, moto: storage_servers.MotoServer, total: int) -> float:
+    """The AWS CLI's own send rate: one process per batch of 10, as a shell script would send them
+    (on moto: the CLI v2.9 speaks SQS's query protocol, which fauxqs does not)."""
+    url = sqs(moto, "CreateQueue", {"QueueName": "cli-rate"})["QueueUrl"]
     env = moto.client_env(moto.credentials)
     env.update({"HOME": tmp, "AWS_PAGER": "", "AWS_CONFIG_FILE": os.path.join(tmp, "none"),
                 "AWS_SHARED_CREDENTIALS_FILE": os.path.join(tmp, "none")})
-    # The AWS CLI's own send rate: one process per batch of 10, as a shell script would send them.
     batch_file = os.path.join(tmp, "batch.json")
     t0 = time.perf_counter()
     for b in range(total // 10):
-        entries = [{"Id": str(i), "MessageBody": f"m{b * 10 + i}"} for i in range(10)]
         with open(batch_file, "w") as f:
-            json.dump(entries, f)
+            json.dump([{"Id": str(i), "MessageBody": f"m{b * 10 + i}"} for i in range(10)], f)
         p = subprocess.run([AWS_CLI, "--endpoint-url", moto.endpoint, "sqs", "send-message-batch",
                             "--queue-url", url, "--entries", f"file://{batch_file}"],
                            env=env, capture_output=True, text=True)
         if p.returncode != 0:
             raise SystemExit(f"event_bench: aws sqs send-message-batch failed: {p.stderr}")
-    cli_rate = total / (time.perf_counter() - t0)
+    return total / (time.perf_counter() - t0)
 
-    work = os.path.join(tmp, "sqs-throughput")
+
+def plain_drain_rate(server: storage_servers.ServerProcess, total: int) -> float:
+    """One client on one connection receiving 10 and deleting them, as fast as the server lets it."""
+    url = sqs(server, "CreateQueue", {"QueueName": "plain-drain"})["QueueUrl"]
+    send_all(server, url, total)
+    done = 0
+    t0 = time.perf_counter()
+    while done < total:
+        messages = sqs(server, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10,
+                                                  "WaitTimeSeconds": 1}).get("Messages", [])
+        if messages:
+            sqs(server, "DeleteMessageBatch", {"QueueUrl": url, "Entries": [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]})
+        done += len(messages)
+    return total / (time.perf_counter() - t0)
+
+
+def engine_drain_rate(tmp: str, server: storage_servers.ServerProcess, total: int) -> tuple[float, dict]:
+    """The SQS source with the no-op handler draining `total` messages: messages handled (and
+    deleted) per second, from the engine's start to the last one."""
+    url = sqs(server, "CreateQueue", {"QueueName": "throughput",
+                                      "Attributes": {"VisibilityTimeout": "30"}})["QueueUrl"]
+    send_all(server, url, total)
+    work = os.path.join(tmp, f"sqs-throughput-{server.name}")
     os.makedirs(work)
-    engine_env = moto.client_env(moto.credentials, base={})
-    engine_env["AWS_ENDPOINT_URL_SQS"] = moto.endpoint
     t0 = time.perf_counter()
     engine = engine_for(work, {"jobs": {"type": "sqs", "queue": "throughput", "batch_size": 10,
-                                        "maximum_concurrency": 5}}, engine_env, [], record=False)
+                                        "maximum_concurrency": 5}}, sqs_engine_env(server), [],
+                        record=False)
     try:
         def drained():
             status = json.loads(harness.http_request(engine.host, engine.port, "GET",
                                                      "/lambdaport/status", b"", {}, 10).body)
-            return sum(s.get("delivered", 0) for s in status["sources"]) >= total
-        storage_servers.wait_until(drained, 600, "the queue drained", interval=0.01)
+            return status["sources"][0] if status["sources"][0]["deleted"] >= total else None
+        source = storage_servers.wait_until(drained, 900, "the queue drained", interval=0.005)
         rate = total / (time.perf_counter() - t0)
-        left = sqs_call(moto, "GetQueueAttributes",
-                        {"QueueUrl": url, "AttributeNames": ["ApproximateNumberOfMessages",
-                                                             "ApproximateNumberOfMessagesNotVisible"]})
     finally:
         engine.stop()
-    return [f"| SQS source, no-op handler | {total} | {rate:,.0f} msg/s | AWS CLI send-message-batch "
-            f"{cli_rate:,.0f} msg/s | {rate / cli_rate:.1f}× |",
-            f"(queue afterwards: {left.get('Attributes')})"]
+    return rate, source
 
 
 def main() -> None:
@@ -232,7 +259,8 @@ def main() -> None:
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--events", type=int, default=200, help="events per latency figure")
     ap.add_argument("--poll-interval", type=float, default=0.5)
-    ap.add_argument("--messages", type=int, default=2000, help="messages for the throughput figure")
+    ap.add_argument("--messages", type=int, default=20000, help="messages for the throughput figure")
+    ap.add_argument("--cli-messages", type=int, default=200, help="messages the AWS CLI sends")
     ap.add_argument("--only", choices=["folder", "s3", "sqs"], action="append")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
@@ -249,17 +277,30 @@ def main() -> None:
                     rows.append(bench_s3_poll(tmp, moto, max(20, a.events // 4), a.poll_interval))
                 if "sqs" in only:
                     rows.append(bench_sqs_latency(tmp, moto, a.events))
-                    extra = bench_sqs_throughput(tmp, moto, a.messages)
+                    cli_rate = cli_send_rate(tmp, moto, a.cli_messages)
+            if "sqs" in only:
+                with storage_servers.Fauxqs(os.path.join(tmp, "fauxqs")) as fauxqs:
+                    rows.append(bench_sqs_latency(tmp, fauxqs, a.events))
+                    plain = plain_drain_rate(fauxqs, a.messages)
+                    rate, source = engine_drain_rate(tmp, fauxqs, a.messages)
+                extra = [f"| SQS source on fauxqs, no-op handler | {a.messages} | {rate:,.0f} msg/s | "
+                         f"one plain client on fauxqs {plain:,.0f} msg/s ({rate / plain:.2f}×); "
+                         f"AWS CLI send-message-batch on moto {cli_rate:,.0f} msg/s "
+                         f"({rate / cli_rate:,.0f}×) |",
+                         f"(source afterwards: pollers {source['pollers']}, polls {source['polls']}, "
+                         f"deleted {source['deleted']}, failed {source['failed']})"]
     print("| source | events | p50 ms | p99 ms | direct invoke p50 ms | ratio | target | |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(r)
     if extra:
         print()
-        print("| throughput | messages | rate | baseline | ratio |")
-        print("|---|---|---|---|---|")
+        print("| throughput | messages | rate | baselines, same run |")
+        print("|---|---|---|---|")
         for line in extra:
             print(line)
+    load = os.getloadavg()
+    print(f"\nload average after the runs: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 if __name__ == "__main__":
