@@ -14,6 +14,7 @@ same run, so the ratio is what a source adds to an invocation.
   folder      local disk (`--storage DIR`), inotify                 target p50 ≤ 10 ms
   s3-poll     moto_server's S3, ListObjectsV2 every 0.5 s           target p50 ≤ 0.5 s + 50 ms
   sqs         moto_server's and fauxqs's SQS, long polling            target p50 ≤ 50 ms
+  schedule    cron(* * * * ? *): the minute it was due → handler start  (EventBridge promises the minute)
 
 Throughput: an engine with the no-op handler (examples/record without RECORD_DIR) and an SQS source
 (batch 10, up to 5 pollers) drains N messages from fauxqs; its rate is messages handled and deleted per
@@ -27,6 +28,7 @@ ReceiveMessage on a queue of 2,000 messages, so it cannot show a throughput.)
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import random
@@ -156,6 +158,27 @@ def bench_s3_poll(tmp: str, moto: storage_servers.MotoServer, n: int, interval: 
                    statistics.median(lat) <= limit)
 
 
+def bench_schedule(tmp: str, firings: int) -> str:
+    """A cron rule that fires every minute: the lag from the minute it was due to the handler's start."""
+    work = os.path.join(tmp, "schedule")
+    os.makedirs(work)
+    engine = engine_for(work, {"tick": {"type": "schedule", "schedule": "cron(* * * * ? *)"}}, {}, [])
+    try:
+        rec = Recorder(os.path.join(work, "rec"), "rec")
+        lat = []
+        for _ in range(firings):
+            line = rec.next_line(timeout=75)
+            due = datetime.datetime.strptime(line["event"]["time"], "%Y-%m-%dT%H:%M:%SZ").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+            lat.append((line["t_ns"] / 1e9 - due) * 1000)
+        base = invoke_baseline(engine, rec, 100)
+    finally:
+        engine.stop()
+    # No target was set: EventBridge itself promises only the minute.
+    return summary("schedule (cron, every minute)", lat, base, "within its minute",
+                   statistics.median(lat) < 60_000)
+
+
 def sqs(server: storage_servers.ServerProcess, action: str, body: dict) -> dict:
     return storage_servers.sqs_call(server.endpoint, server.credentials, action, body)
 
@@ -261,16 +284,19 @@ def main() -> None:
     ap.add_argument("--poll-interval", type=float, default=0.5)
     ap.add_argument("--messages", type=int, default=20000, help="messages for the throughput figure")
     ap.add_argument("--cli-messages", type=int, default=200, help="messages the AWS CLI sends")
-    ap.add_argument("--only", choices=["folder", "s3", "sqs"], action="append")
+    ap.add_argument("--firings", type=int, default=3, help="schedule firings (one a minute)")
+    ap.add_argument("--only", choices=["folder", "s3", "sqs", "schedule"], action="append")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     os.environ["LAMBDAPORT_BIN"] = os.path.join(build, "runtime", "lambdaport")
     os.environ["LAMBDAPORT_EXAMPLES"] = os.path.join(build, "examples")
-    only = set(a.only or ["folder", "s3", "sqs"])
+    only = set(a.only or ["folder", "s3", "sqs", "schedule"])
     rows, extra = [], []
     with tempfile.TemporaryDirectory(prefix="event-bench-") as tmp:
         if "folder" in only:
             rows.append(bench_folder(tmp, a.events))
+        if "schedule" in only:
+            rows.append(bench_schedule(tmp, a.firings))
         if only & {"s3", "sqs"}:
             with storage_servers.MotoServer(os.path.join(tmp, "moto"), auth=False) as moto:
                 if "s3" in only:
