@@ -146,10 +146,11 @@ TEST_CASE("throttling is tried again with backoff, up to max_attempts") {
     std::atomic<int> calls{0};
     test_server server([&](const auto&) {
         if (++calls < 3) {
-            return reply{http_response(
-                429,
-                R"({"Type":"User","message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"})",
-                "x-amzn-ErrorType: TooManyRequestsException\r\n")};
+            return reply{
+                http_response(429,
+                              R"({"Type":"User","message":"Rate Exceeded.",)"
+                              R"("Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"})",
+                              "x-amzn-ErrorType: TooManyRequestsException\r\n")};
         }
         return reply{http_response(200, R"("done")")};
     });
@@ -179,7 +180,8 @@ TEST_CASE("5xx is tried again; the caller's errors are not") {
     test_server missing([](const auto&) {
         return reply{http_response(
             404,
-            R"({"Type":"User","message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"})",
+            R"({"Type":"User",)"
+            R"("message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"})",
             "x-amzn-ErrorType: ResourceNotFoundException\r\n")};
     });
     const auto m = error_of([&] { client(local(missing, 5)).invoke("nope", "{}"); });

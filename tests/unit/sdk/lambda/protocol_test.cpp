@@ -93,7 +93,8 @@ TEST_CASE("a result: the payload, the function error, the version, the log tail 
 TEST_CASE("errors: the name from x-amzn-ErrorType, the message, Type and Reason from the body") {
     auto e = parse_error(
         404,
-        R"({"Type":"User","message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"})",
+        R"({"Type":"User",)"
+        R"("message":"Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"})",
         {{"x-amzn-errortype", "ResourceNotFoundException"}, {"x-amzn-requestid", "r"}});
     CHECK(e.code() == "ResourceNotFoundException");
     CHECK(e.http_status() == 404);
@@ -105,16 +106,17 @@ TEST_CASE("errors: the name from x-amzn-ErrorType, the message, Type and Reason 
 
     auto throttled = parse_error(
         429,
-        R"({"Type":"User","message":"Rate Exceeded.","Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"})",
+        R"({"Type":"User","message":"Rate Exceeded.",)"
+        R"("Reason":"ReservedFunctionConcurrentInvocationLimitExceeded"})",
         {{"x-amzn-errortype", "TooManyRequestsException:http://internal.amazon.com/coral/"}});
     CHECK(throttled.code() == "TooManyRequestsException");
     CHECK(throttled.reason() == "ReservedFunctionConcurrentInvocationLimitExceeded");
 
     // Servers that name the error in the body only.
-    auto typed = parse_error(
-        400,
-        R"({"__type":"com.amazonaws.lambda#InvalidRequestContentException","message":"Could not parse request body into json"})",
-        {});
+    auto typed = parse_error(400,
+                             R"({"__type":"com.amazonaws.lambda#InvalidRequestContentException",)"
+                             R"("message":"Could not parse request body into json"})",
+                             {});
     CHECK(typed.code() == "InvalidRequestContentException");
     CHECK(typed.message() == "Could not parse request body into json");
     CHECK(parse_error(400, R"({"__type":"ValidationException","Message":"bad"})", {}).message() ==
@@ -123,7 +125,8 @@ TEST_CASE("errors: the name from x-amzn-ErrorType, the message, Type and Reason 
     // AWS's signature errors: a header and a bare message.
     auto signature = parse_error(
         403,
-        R"({"message":"The request signature we calculated does not match the signature you provided."})",
+        R"({"message":"The request signature we calculated does not match the signature )"
+        R"(you provided."})",
         {{"x-amzn-errortype", "InvalidSignatureException"}});
     CHECK(signature.code() == "InvalidSignatureException");
     CHECK(signature.type().empty());
