@@ -1,6 +1,7 @@
 #include "aws/digest.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <new>
 #include <stdexcept>
@@ -63,6 +64,17 @@ std::string sha256_hex(std::string_view bytes) {
     digest d(digest::algorithm::sha256);
     d.update(bytes);
     return to_hex(d.finish());
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (HMAC(EVP_sha256(), key.data(), int(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+             &length) == nullptr) {
+        throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
+    }
+    return std::string(reinterpret_cast<const char*>(out), length);
 }
 
 std::string base64_encode(std::string_view bytes) {

@@ -1,7 +1,7 @@
 #pragma once
 
 // MD5 (S3's ETag, SQS's body checksums) and SHA-256 (SigV4's payload hash), incremental, over
-// OpenSSL's EVP; base64 for the JSON protocols' binary values.
+// OpenSSL's EVP; HMAC-SHA256 for SigV4; base64 for the JSON protocols' binary values.
 
 #include <memory>
 #include <optional>
@@ -33,6 +33,9 @@ std::string to_hex(std::string_view bytes);
 
 std::string md5_hex(std::string_view bytes);
 std::string sha256_hex(std::string_view bytes);
+
+/// The raw HMAC-SHA256 of `data` under `key` (SigV4's signing key chain and signature).
+std::string hmac_sha256(std::string_view key, std::string_view data);
 
 /// Standard base64 (RFC 4648, padded).
 std::string base64_encode(std::string_view bytes);

@@ -167,7 +167,7 @@ void transfer::prepare(CURL* easy) {
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     // A stalled transfer ends; a slow but moving one of any size does not (no total timeout).
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, long(request_.stall_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, receive_buffer);
     curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, send_buffer);
     curl_easy_setopt(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, expect_continue_ms);
@@ -276,7 +276,8 @@ std::size_t transfer::on_header(char* data, std::size_t size, std::size_t count,
             if (ok) {
                 t->answer_.content_length = length;
             }
-        } else if (name.size() > 7 && iequals(name.substr(0, 7), "x-amzn-")) {
+        } else if ((name.size() > 7 && iequals(name.substr(0, 7), "x-amzn-")) ||
+                   (name.size() > 6 && iequals(name.substr(0, 6), "x-amz-"))) {
             std::string lower(name);
             for (char& c : lower) {
                 c = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -78,6 +79,9 @@ struct request {
     /// When set and it becomes true, the transfer stops within about a second with
     /// CURLE_ABORTED_BY_CALLBACK (a long poll given up because its owner is stopping).
     const std::atomic<bool>* interrupt = nullptr;
+    /// A transfer moving less than 1 KB/s for this long ends with CURLE_OPERATION_TIMEDOUT. Calls
+    /// whose answer may rightly take long to start (a synchronous Lambda invoke) raise it.
+    std::chrono::seconds stall_timeout{60};
 };
 
 /// What came back (the last answer, when curl saw several: `100 Continue` is skipped).
@@ -89,7 +93,9 @@ struct response {
     std::string content_range;
     std::string date;
     std::optional<std::uint64_t> content_length;
-    /// `x-amzn-*` headers (error types of the JSON protocols, request ids), names in lower case.
+    /// `x-amzn-*` headers (error types of the JSON protocols, request ids) and `x-amz-*` ones
+    /// (Lambda's function error, executed version and log tail; S3's request ids), names in lower
+    /// case, in the order received.
     std::vector<std::pair<std::string, std::string>> amzn_headers;
     /// The body, unless a sink took it (error bodies always land here).
     std::string body;
