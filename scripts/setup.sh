@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev             # SDK storage: HTTPS to S3 (libcurl), SigV4 and ETag digests (libcrypto)
   doctest-dev                                  # unit tests
   python3 awscli                               # integration tests: stdlib unittest, AWS CLI v2
+  chromium                                     # integration tests: the pipeline's HTML report, headless
 )
 
 missing=()
