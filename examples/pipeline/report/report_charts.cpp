@@ -1,5 +1,6 @@
 #include "report_charts.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -53,7 +54,11 @@ std::string plural(std::int64_t n, std::string_view one, std::string_view many) 
     return format_count(n) + " " + std::string(n == 1 ? one : many);
 }
 
+// "1,204 · 0.1%"; just the count when there is no whole to take a share of.
 std::string count_and_share(std::int64_t n, std::int64_t total) {
+    if (total <= 0) {
+        return format_count(n);
+    }
     return format_count(n) + " · " +
            format_percent(static_cast<double>(n), static_cast<double>(total));
 }
@@ -142,8 +147,8 @@ std::string fare_histogram_chart(const stats_view& v) {
     }
     frame.aria_label = "Distribution of fares: " + plural(total, "trip", "trips") + " in " +
                        format_count(static_cast<std::int64_t>(v.fare_histogram.size())) +
-                       " fare ranges, most between $" + fare_range(*mode);
-    return column_chart(frame, data, {.height = 340, .gap = 0.08, .small_ticks = true}, markers);
+                       " fare ranges, the most at $" + fare_range(*mode);
+    return column_chart(frame, data, {.height = 318, .gap = 0.08, .small_ticks = true}, markers);
 }
 
 std::string trips_by_hour_chart(const stats_view& v) {
@@ -216,8 +221,13 @@ std::string payment_types_chart(const stats_view& v) {
         frame.aria_label += " " + name + " " + format_count(p.count) + ";";
     }
     frame.aria_label.pop_back();
-    // Few bars: thicker ones, so that the card is not mostly empty beside the ten zones.
-    return bar_chart(frame, {group}, {.row = 44, .bar = 22});
+    // The chart sits beside the top zones: spread its few bars to about the zones' height, so that
+    // the two cards line up instead of one being half empty.
+    const double zone_rows = static_cast<double>(std::min(v.top_zones.size(), max_zones));
+    const double row =
+        std::clamp(zone_rows * bar_options{}.row / static_cast<double>(group.data.size()),
+                   bar_options{}.row, 56.0);
+    return bar_chart(frame, {group}, {.row = row, .bar = std::min(24.0, row * 0.6)});
 }
 
 std::string data_quality_chart(const stats_view& v) {

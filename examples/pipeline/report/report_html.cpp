@@ -1,8 +1,7 @@
 #include "report_html.hpp"
 
-#include <algorithm>
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,7 +30,7 @@ std::string readable_time(const std::string& iso) {
     const bool canonical = iso.size() >= 20 && iso[4] == '-' && iso[7] == '-' && iso[10] == 'T' &&
                            iso[13] == ':' && iso[16] == ':' && iso.back() == 'Z';
     if (!canonical) {
-        return iso.empty() ? "an unknown time" : iso;
+        return iso;
     }
     return iso.substr(0, 10) + " " + iso.substr(11, iso.size() - 12) + " UTC";
 }
@@ -52,7 +51,6 @@ struct kpi {
     std::string stat;  // data-stat, for tests and for anyone scraping the page
     std::string value;
     std::string sub;
-    std::string width_class;
 };
 
 std::string tagged(std::string_view stat, const std::string& text) {
@@ -68,8 +66,8 @@ std::string value_class(std::string_view text) {
 }
 
 std::string kpi_card(const kpi& k) {
-    std::string out = "<div class=\"kpi" + (k.width_class.empty() ? "" : " " + k.width_class) +
-                      "\"><div class=\"kpi-label\">" + escape_html(k.label) + "</div>";
+    std::string out =
+        "<div class=\"kpi\"><div class=\"kpi-label\">" + escape_html(k.label) + "</div>";
     out += "<div class=\"" + value_class(k.value) + "\" data-stat=\"" + k.stat + "\">" + k.value +
            "</div>";
     if (!k.sub.empty()) {
@@ -111,22 +109,19 @@ std::string headline(const stats_view& v) {
     out += kpi_card({"Trips", "trips", escape_html(format_count(v.trips)),
                      v.zones > 0 ? "in " + tagged("zones", format_count(v.zones)) +
                                        (v.zones == 1 ? " pickup zone" : " pickup zones")
-                                 : "no trips kept",
-                     ""});
+                                 : "no trips kept"});
     out += kpi_card({"Total fare", "total_fare", escape_html(format_cents(v.fare_cents)),
-                     "plus " + tagged("total_tip", format_cents(v.tip_cents)) + " in tips", ""});
+                     "plus " + tagged("total_tip", format_cents(v.tip_cents)) + " in tips"});
     out += kpi_card({"Average fare", "average_fare", escape_html(format_dollars(v.average_fare)),
                      v.fare_max_cents && v.trips > 0
                          ? "highest " + tagged("fare_max", format_cents(*v.fare_max_cents))
-                         : "per trip",
-                     ""});
+                         : "per trip"});
     out += kpi_card({"Average tip", "average_tip", escape_html(format_dollars(v.average_tip)),
                      v.fare_cents > 0 ? tagged("tip_percent",
                                                format_percent(static_cast<double>(v.tip_cents),
                                                               static_cast<double>(v.fare_cents))) +
                                             " of fare"
-                                      : "no fares to compare",
-                     ""});
+                                      : "no fares to compare"});
 
     const std::string passengers =
         v.average_passengers
@@ -167,9 +162,13 @@ std::string masthead(const stats_view& v) {
         "pipeline</div><h1>Taxi trips report</h1><div class=\"meta\">";
     out += "<span class=\"status " + std::string(v.complete ? "ok" : "partial") +
            "\" data-stat=\"status\">" + escape_html(status_text(v)) + "</span>";
-    out += "<span>Generated <time data-stat=\"generated_at\" datetime=\"" +
-           escape_html(v.generated_at) + "\">" + escape_html(readable_time(v.generated_at)) +
-           "</time></span>";
+    if (v.generated_at.empty()) {
+        out += "<span>Generation time unknown</span>";
+    } else {
+        out += "<span>Generated <time data-stat=\"generated_at\" datetime=\"" +
+               escape_html(v.generated_at) + "\">" + escape_html(readable_time(v.generated_at)) +
+               "</time></span>";
+    }
     out += "<span>" + format_count(static_cast<std::int64_t>(v.objects.size())) +
            (v.objects.size() == 1 ? " source object" : " source objects") + "</span>";
     out += "</div></header>";
@@ -223,6 +222,7 @@ std::string render_report_html(const nlohmann::json& stats) {
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"color-scheme\" content=\"light\">\n"
         "<title>Taxi trips report";
     if (!v.generated_at.empty()) {
         out += " · " + escape_html(readable_time(v.generated_at));

@@ -86,7 +86,8 @@ h2 { margin: 0; font-size: 18px; line-height: 1.3; }
 .chart .datum:hover .bar { filter: brightness(.85); }
 .chart .datum:hover .note { fill: var(--ink); }
 .chart .marker-rule { stroke: var(--ink); stroke-width: 1; stroke-dasharray: 4 3; opacity: .55; }
-.chart .marker-label { font-size: 11.5px; font-weight: 600; fill: var(--ink); }
+.chart .marker-label { font-size: 11.5px; font-weight: 600; fill: var(--ink); paint-order: stroke;
+                       stroke: var(--paper); stroke-width: 4px; stroke-linejoin: round; }
 .chart .empty-frame { fill: #fafbfc; stroke: var(--line); stroke-dasharray: 4 4; }
 .chart .empty-message { font-size: 14px; fill: var(--faint); }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 6px 0 0; padding: 0;

@@ -1,8 +1,8 @@
 #include "stats_view.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -29,21 +29,26 @@ const json& member(const json& object, std::string_view key) {
     return it == object.end() ? absent : *it;
 }
 
+// Counts beyond a quadrillion are not real data. Clamping them there means that a damaged
+// stats.json cannot make the page's sums overflow (that would take 9,000 such terms in one sum;
+// the schema has at most a few dozen).
+constexpr std::int64_t max_count = 1'000'000'000'000'000;
+
 std::int64_t to_integer(const json& value) {
+    std::int64_t n = 0;
     if (value.is_number_unsigned()) {
-        const auto n = value.get<std::uint64_t>();
-        constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-        return n > max ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(n);
-    }
-    if (value.is_number_integer()) {
-        return value.get<std::int64_t>();
-    }
-    if (value.is_number_float()) {
+        const auto u = value.get<std::uint64_t>();
+        n = u > static_cast<std::uint64_t>(max_count) ? max_count : static_cast<std::int64_t>(u);
+    } else if (value.is_number_integer()) {
+        n = value.get<std::int64_t>();
+    } else if (value.is_number_float()) {
         const double d = value.get<double>();
-        // Out-of-range doubles would make llround undefined; counts that large are not real.
-        return std::isfinite(d) && std::fabs(d) < 9e18 ? std::llround(d) : 0;
+        n = std::isfinite(d) ? static_cast<std::int64_t>(std::clamp(std::round(d),
+                                                                    -static_cast<double>(max_count),
+                                                                    static_cast<double>(max_count)))
+                             : 0;
     }
-    return 0;
+    return std::clamp(n, -max_count, max_count);
 }
 
 std::int64_t integer_at(const json& object, std::string_view key) {

@@ -1,8 +1,9 @@
 // Private to the report: stats.json (FORMAT.md, "Final statistics") read into plain values.
 //
 // The reader is lenient on purpose: a report of partial or older statistics is more useful than
-// none, so an absent or mistyped field reads as zero, empty or unknown instead of failing. Every
-// count the charts show comes from here, so the page never does arithmetic on JSON directly.
+// none, so an absent or mistyped field reads as zero, empty or unknown instead of failing, and a
+// count is clamped to ±10^15. Every count the charts show comes from here, so the page never does
+// arithmetic on JSON directly.
 #pragma once
 
 #include <cstdint>

@@ -101,11 +101,38 @@ double bar_length(std::int64_t value, double top, double span) {
 
 std::string column_chart(const chart_frame& frame, const std::vector<datum>& data,
                          const column_options& options, const std::vector<marker>& markers) {
-    const double height = options.height;
-    const double left = 50, right = 4, top = markers.empty() ? 36 : 58, bottom = 50;
-    const double x0 = left, x1 = frame.width - right, y0 = top, y1 = height - bottom;
-    const scale s = nice_scale(max_value(data), 5);
+    constexpr double left = 50, right = 4, bottom = 50, marker_row = 15;
+    const double x0 = left, x1 = frame.width - right;
     const double band = data.empty() ? 0 : (x1 - x0) / static_cast<double>(data.size());
+
+    // Marker labels sit in rows above the plot, each in the first row where it overlaps no other
+    // label; the plot starts below the rows used.
+    struct placed_marker {
+        double x;        // the rule
+        double label_x;  // the label's centre, kept inside the plot
+        std::size_t row;
+    };
+    std::vector<placed_marker> placed;
+    std::vector<double> row_ends;
+    for (const marker& m : markers) {
+        const double x = x0 + m.position * band;
+        const double half = text_width(m.label) / 2;
+        const double label_x = std::clamp(x, x0 + half, std::max(x0 + half, x1 - half));
+        std::size_t row = 0;
+        while (row < row_ends.size() && row_ends[row] > label_x - half - 8) {
+            ++row;
+        }
+        if (row == row_ends.size()) {
+            row_ends.push_back(0);
+        }
+        row_ends[row] = label_x + half;
+        placed.push_back({x, label_x, row});
+    }
+    const double rows = static_cast<double>(row_ends.size());
+    const double y0 = 36 + (rows > 0 ? rows * marker_row + 8 : 0);
+    const double height = options.height + (rows > 0 ? rows * marker_row + 8 : 0);
+    const double y1 = height - bottom;
+    const scale s = nice_scale(max_value(data), 5);
     const double bar_width = band * (1 - options.gap);
 
     std::string out = svg_open(frame, height);
@@ -121,27 +148,22 @@ std::string column_chart(const chart_frame& frame, const std::vector<datum>& dat
     }
     out += "</g>";
 
-    // Markers go under the bars so that a rule never hides a column; labels sit in rows above the
-    // plot, a new row when two would overlap.
-    std::vector<double> row_ends;
-    for (const marker& m : markers) {
-        const double x = x0 + m.position * band;
-        const double w = text_width(m.label);
-        std::size_t row = 0;
-        while (row < row_ends.size() && row_ends[row] > x - w / 2 - 6) {
-            ++row;
-        }
-        if (row == row_ends.size()) {
-            row_ends.push_back(0);
-        }
-        row_ends[row] = x + w / 2;
-        const double label_y = 28 + 14 * static_cast<double>(std::min<std::size_t>(row, 1));
-        out += "<g class=\"marker\"><title>" + escape_html(m.tooltip) + "</title>";
-        out += line("marker-rule", x, label_y + 5, x, y1);
-        out +=
-            text("marker-label", std::clamp(x, x0 + w / 2, x1 - w / 2), label_y, "middle", m.label);
+    // Rules go under the bars, so that a rule never hides a column.
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+        const placed_marker& p = placed[i];
+        const double label_y = 30 + marker_row * static_cast<double>(p.row);
+        out += "<g class=\"marker\"><title>" + escape_html(markers[i].tooltip) + "</title>";
+        out += line("marker-rule", p.x, label_y + 5, p.x, y1);
+        out += text("marker-label", p.label_x, label_y, "middle", markers[i].label);
         out += "</g>";
     }
+
+    // Notes (11px) only where every one fits over its column; otherwise they would run together.
+    double widest_note = 0;
+    for (const datum& d : data) {
+        widest_note = std::max(widest_note, text_width(d.note) * 11.0 / 12.0);
+    }
+    const bool notes = widest_note + 2 <= band;
 
     for (std::size_t i = 0; i < data.size(); ++i) {
         const datum& d = data[i];
@@ -150,7 +172,7 @@ std::string column_chart(const chart_frame& frame, const std::vector<datum>& dat
         out += datum_open(d);
         out += rect("hit", band_x, y0, band, y1 - y0);
         out += rect(bar_class(d), band_x + (band - bar_width) / 2, y1 - h, bar_width, h);
-        if (!d.note.empty()) {
+        if (notes && !d.note.empty()) {
             out += text("note", band_x + band / 2, y1 - h - 6, "middle", d.note);
         }
         out += "</g>";

@@ -37,7 +37,7 @@ struct chart_frame {
 };
 
 struct column_options {
-    double height = 320;
+    double height = 320;       // without markers; each row of marker labels adds to it
     double gap = 0.2;          // space between columns, as a fraction of a column's width
     bool small_ticks = false;  // category labels a size smaller, so that more of them fit
 };
