@@ -333,7 +333,7 @@ def render(*args: str) -> subprocess.CompletedProcess:
 class RenderedReport(unittest.TestCase):
     """Renders `stats()` once for the class and loads the page in Chromium."""
 
-    screenshot: str | None = None  # where to save a picture of the page, if anywhere
+    wants_screenshot = False  # then self.screenshot is a PNG of the page at 1280 px wide
 
     @classmethod
     def stats(cls) -> dict:
@@ -350,12 +350,15 @@ class RenderedReport(unittest.TestCase):
                 json.dump(cls.data, f)
             result = render(stats_path, cls.page_path)
             if result.returncode != 0:
-                raise AssertionError(f"pipeline_render failed ({result.returncode}): {result.stderr}")
+                raise AssertionError(
+                    f"pipeline_render failed ({result.returncode}): {result.stderr}")
             with open(cls.page_path, encoding="utf-8") as f:
                 cls.html = f.read()
             url = "file://" + cls.page_path
             cls.dom = parse_dom(run_chromium(["--dump-dom", url], cls.tmp))
-            if cls.screenshot:
+            if cls.wants_screenshot:
+                cls.screenshot = (os.environ.get("LAMBDAPORT_REPORT_SCREENSHOT")
+                                  or os.path.join(cls.tmp, "report.png"))
                 run_chromium([f"--screenshot={cls.screenshot}", "--window-size=1280,2400",
                               "--hide-scrollbars", url], cls.tmp)
         except BaseException:
@@ -401,29 +404,11 @@ class RenderedReport(unittest.TestCase):
 
 
 class SampleReport(RenderedReport):
-    screenshot = os.environ.get("LAMBDAPORT_REPORT_SCREENSHOT") or None
+    wants_screenshot = True
 
     @classmethod
     def stats(cls) -> dict:
         return sample_stats()
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        if not cls.screenshot:
-            cls.screenshot = os.path.join(tempfile.gettempdir(), f"lambdaport-report-{os.getpid()}.png")
-            cls.remove_screenshot = True
-        else:
-            cls.remove_screenshot = False
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        if cls.remove_screenshot and not os.environ.get("LAMBDAPORT_KEEP_TMP"):
-            try:
-                os.remove(cls.screenshot)
-            except FileNotFoundError:
-                pass
 
     def test_every_chart_is_drawn_with_axes(self):
         for name in ("fare-histogram", "trips-by-hour", "top-zones", "data-quality",
@@ -596,7 +581,8 @@ class EmptyReport(RenderedReport):
     def test_headline_has_zeros_and_no_averages(self):
         expected = {"trips": "0", "total_fare": "$0.00", "total_tip": "$0.00",
                     "average_fare": "—", "average_tip": "—", "average_distance": "—",
-                    "average_duration": "—", "fare_p50": "—", "fare_p90": "—", "fare_p99": "—",
+                    "average_duration": "—",
+                    "fare_p50": "—", "fare_p90": "—", "fare_p99": "—",
                     "rows_read": "0", "rows_kept": "0", "rows_dropped": "0",
                     "status": "complete"}
         self.assertEqual({k: self.stat(k) for k in expected}, expected)
