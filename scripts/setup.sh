@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building and testing lambdaport needs on Debian 12, skipping what is already there.
+# Installs what building and running lambdaport needs on Debian 12, skipping what is already there;
+# with --tests, also what only the test suite needs (Chromium, sqlite3).
 # Run as root (or with sudo available). Safe to run again.
 set -euo pipefail
 
@@ -8,9 +9,17 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev          # engine: Asio/Beast, JSON
   libcurl4-openssl-dev libssl-dev             # SDK storage: HTTPS to S3 (libcurl), SigV4 and ETag digests (libcrypto)
   doctest-dev                                  # unit tests
-  python3 awscli                               # integration tests: stdlib unittest, AWS CLI v2
-  chromium                                     # integration tests: the pipeline's HTML report, headless
+  python3 awscli                               # integration tests and the demo: stdlib unittest, AWS CLI v2
 )
+if [[ ${1:-} == --tests ]]; then
+  packages+=(
+    sqlite3                                    # pipeline tests: the independent engine the statistics are checked against
+    chromium                                   # pipeline tests: the HTML report, rendered headless
+  )
+elif [[ -n ${1:-} ]]; then
+  echo "usage: scripts/setup.sh [--tests]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do

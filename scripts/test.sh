@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run):
-#   1. install dependencies (scripts/setup.sh)
+#   1. install dependencies (scripts/setup.sh --tests)
 #   2. build build/ and run every test there (unit and integration)
 #   3. build build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer and run every test there
 # Exits non-zero if any build or test failed; the last line is the summary.
@@ -40,7 +40,7 @@ run_ctest() {
 }
 
 step "setup"
-if ! scripts/setup.sh; then
+if ! scripts/setup.sh --tests; then
   echo "test.sh: setup failed" >&2
   echo "test.sh: 0 passed, 1 failed"
   exit 1

@@ -21,14 +21,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-from html.parser import HTMLParser
 
-from harness import alive, descendants, kill_pids
+from report_dom import Node, parse_dom, run_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_DEADLINE = 120.0  # seconds for one headless load; it takes a second or two
 RENDER_DEADLINE = 30.0
 
 DROP_REASONS = ["malformed", "missing_field", "bad_type", "out_of_range", "duplicate"]
@@ -192,126 +188,7 @@ def fare_bin_label(b: dict) -> str:
     return f"${b['from']}–{b['to']}" if b["to"] is not None else f"${b['from']}+"
 
 
-# --- Chromium's DOM ------------------------------------------------------------------------------
-
-class Node:
-    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None):
-        self.tag, self.attrs, self.parent = tag, attrs, parent
-        self.children: list[Node | str] = []
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def iter(self):
-        yield self
-        for c in self.children:
-            if isinstance(c, Node):
-                yield from c.iter()
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        """Elements below (and including) this one with `tag` and every attribute in `attrs`
-        (underscores in names stand for dashes; a value of None only asks for the attribute)."""
-        wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
-        return [n for n in self.iter()
-                if (tag is None or n.tag == tag)
-                and all(k in n.attrs and (v is None or n.attrs[k] == v) for k, v in wanted.items())]
-
-    def find(self, tag: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, **attrs)
-        if len(found) != 1:
-            raise AssertionError(f"expected one <{tag or '*'} {attrs}>, found {len(found)}")
-        return found[0]
-
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-
-class DomBuilder(HTMLParser):
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {}, None)
-        self.current = self.root
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v if v is not None else "" for k, v in attrs}, self.current)
-        self.current.children.append(node)
-        if tag not in self.VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.current.children.append(
-            Node(tag, {k: v if v is not None else "" for k, v in attrs}, self.current))
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not self.root and node.tag != tag:
-            node = node.parent
-        if node is not self.root:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.children.append(data)
-
-
-def parse_dom(html: str) -> Node:
-    builder = DomBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-# --- processes -----------------------------------------------------------------------------------
-
-def _pids_mentioning(needle: str) -> list[int]:
-    """Live processes whose command line contains `needle` (a path unique to one test)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        if needle in cmdline and alive(int(entry)):
-            found.append(int(entry))
-    return found
-
-
-def run_chromium(args: list[str], workdir: str) -> str:
-    """Runs headless Chromium once with its own profile and home under `workdir`; returns stdout.
-
-    Chromium's helpers outlive the browser by a moment, and its crash handler detaches itself (it
-    is not a descendant then); all of them name the profile folder on their command lines, so
-    whatever is still alive after the deadline is found by that and killed by PID.
-    """
-    profile = tempfile.mkdtemp(prefix="chromium-", dir=workdir)
-    env = dict(os.environ, HOME=profile, XDG_CONFIG_HOME=os.path.join(profile, "config"),
-               XDG_CACHE_HOME=os.path.join(profile, "cache"))
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={profile}", *args]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=workdir)
-    try:
-        out, err = proc.communicate(timeout=CHROMIUM_DEADLINE)
-    except subprocess.TimeoutExpired:
-        kill_pids(descendants(proc.pid) | {proc.pid})
-        out, err = proc.communicate()
-        raise AssertionError(f"chromium did not finish within {CHROMIUM_DEADLINE:.0f} s:\n"
-                             f"{err[-4000:]}") from None
-    finally:
-        deadline = time.monotonic() + 10.0
-        while _pids_mentioning(profile) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        kill_pids(_pids_mentioning(profile))
-    if proc.returncode != 0:
-        raise AssertionError(f"chromium exited with status {proc.returncode}:\n{err[-4000:]}")
-    return out
-
+# --- the renderer -------------------------------------------------------------------------------
 
 def renderer() -> str:
     examples = os.environ.get("LAMBDAPORT_EXAMPLES")
