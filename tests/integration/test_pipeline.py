@@ -17,6 +17,7 @@ from __future__ import annotations
 import decimal
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -237,6 +238,99 @@ class PipelineChecks:
                          [quality["clean"]] + [quality["dropped"][k] for k in DROP_REASONS] +
                          [quality["repaired"][k] for k in REPAIRS])
         self.assertIn(f"{stats['trips']['count']:,}", dom.find("body").text())
+
+
+def adversarial_lines(rng: random.Random, fmt: str, n: int) -> bytes:
+    """Lines aimed at the corners of FORMAT.md — quoting, blanks, line ends, lengths, encodings,
+    numbers, times, labels — each a valid row with zero to three fields replaced at random."""
+    def valid(i: int) -> list[bytes]:
+        return [f"A{i % 3000}".encode(), rng.choice([b"", "Café Taxi".encode(), b'"Zo, ""Z"""', b'" pad "']),
+                b"2026-11-03 08:15:00", b"2026-11-03 08:40:30", str(rng.randint(1, 263)).encode(),
+                str(rng.randint(1, 263)).encode(), str(rng.randint(0, 9)).encode(), b"5.25", b"18.50",
+                b"3.70", b"card"]
+    mutations = [b"", b" ", b"\t", b"-1", b"0", b"263", b"264", b"9", b"10", b"200", b"200.01", b"1000",
+                 b"1000.01", b"500.01", b"12,50", b'"12,50"', b"1.234", b".5", b"5.", b"1e2", b"abc",
+                 b"2026-02-29 10:00:00", b"2024-02-29 10:00:00", b"2026-11-03T08:15:00Z",
+                 b"11/03/2026 08:15:00", b"1793693700", b"2019-12-31 23:59:59", b"2030-01-01 00:00:00",
+                 b"2026-11-04 08:40:31", b"CARD", b"Credit Card", b"credit", b"no-charge", b"NOCHARGE",
+                 b'" cash "', b"bitcoin", b"Dispute", b"unknown", b'""', b'"a"b', b'a"b', b"Caf\xe9",
+                 b"\xc3", b'"q""q"', b'"unterminated']
+    keys = ["trip_id", "vendor", "pickup_at", "dropoff_at", "pickup_zone", "dropoff_zone",
+            "passengers", "distance_mi", "fare", "tip", "payment"]
+    numeric = {"pickup_zone", "dropoff_zone", "passengers", "distance_mi", "fare", "tip"}
+    out = bytearray()
+    if fmt == "csv":
+        out += (b"\xef\xbb\xbf" if rng.random() < 0.5 else b"") + ",".join(keys).encode() + b"\n"
+    for i in range(n):
+        fields = valid(i)
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+            fields[rng.randrange(11)] = rng.choice(mutations)
+        roll = rng.random()
+        if fmt == "csv":
+            line = b",".join(fields) if roll > 0.02 else b"only,three,fields"
+        else:
+            obj = {}
+            for k, raw in zip(keys, fields):
+                v = raw.decode("utf-8", "replace").strip('"')
+                choice = rng.random()
+                if choice < 0.05:
+                    continue  # absent
+                if choice < 0.08:
+                    obj[k] = None
+                elif k in numeric and choice < 0.5 and re.fullmatch(r"-?\d+(\.\d+)?(e\d+)?", v):
+                    obj[k] = json.loads(v)
+                else:
+                    obj[k] = v
+            line = json.dumps(obj, ensure_ascii=rng.random() < 0.5).encode()
+            if roll < 0.02:
+                line = line[: len(line) // 2]
+            elif roll < 0.03:
+                line = b"[1, 2]"
+        if rng.random() < 0.01:
+            line += b" " * 600  # too long
+        if rng.random() < 0.01:
+            line = b" \t" * 300  # blank, and long
+        if rng.random() < 0.005:
+            line += b"\r"  # a lone CR: before a CRLF, or content
+        out += line + (b"\r\n" if rng.random() < 0.3 else b"\n")
+    if rng.random() < 0.5:
+        out = out.rstrip(b"\r\n") + b"\r"  # a last line without its '\n'
+    return bytes(out)
+
+
+class Cleaners(unittest.TestCase):
+    """The engine's cleaner (through pipeline_plain, on local disk) and the Python reference of
+    FORMAT.md agree on every row of files aimed at the format's corners."""
+
+    def test_both_cleaners_agree_on_adversarial_lines(self):
+        tmp = tempfile.mkdtemp(prefix="lambdaport-cleaners-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        data = os.path.join(tmp, "data")
+        for bucket in BUCKETS:
+            os.makedirs(os.path.join(data, bucket))
+        os.makedirs(os.path.join(data, "raw", "trips"))
+        files = {}
+        for seed in range(6):
+            rng = random.Random(seed)
+            fmt = "csv" if seed % 2 == 0 else "jsonl"
+            name = f"trips/adversarial-{seed}.{fmt}"
+            files[name] = adversarial_lines(rng, fmt, 4000)
+            with open(os.path.join(data, "raw", name), "wb") as f:
+                f.write(files[name])
+        p = subprocess.run([os.path.join(examples_dir(), "pipeline", "plain", "pipeline_plain"),
+                            "--storage", data], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name, raw in files.items():
+            with self.subTest(name):
+                rows, report = clean_file(raw, fmt=name.rsplit(".", 1)[1])
+                base = name[len("trips/"):] + ".part-0000-of-0001"
+                with open(os.path.join(data, "clean", "trips", base + ".csv"), "rb") as f:
+                    self.assertEqual(f.read(), canonical_csv(rows))
+                with open(os.path.join(data, "clean", "quality", base + ".json")) as f:
+                    ours = json.load(f)
+                for k in ("rows", "clean", "dropped", "repaired"):
+                    self.assertEqual(ours[k], report[k], k)
+                self.assertGreater(sum(report["dropped"].values()), 100)
 
 
 class PipelineOnLocalDisk(PipelineChecks, EngineTestCase):

@@ -31,8 +31,8 @@ std::uint64_t setting(const char* name, std::uint64_t fallback, std::uint64_t mi
     const auto value = std::strtoull(text, &end, 10);
     if (*end != '\0' || value < min || value > max) {
         throw std::invalid_argument(std::string(name) + ": must be a whole number from " +
-                                    std::to_string(min) + " to " + std::to_string(max) +
-                                    ", got '" + text + "'");
+                                    std::to_string(min) + " to " + std::to_string(max) + ", got '" +
+                                    text + "'");
     }
     return value;
 }

@@ -15,15 +15,6 @@ std::uint64_t count_at(const nlohmann::json& j, std::string_view key) {
     return it->get<std::uint64_t>();
 }
 
-bool is_blank(std::string_view line) {
-    for (char c : line) {
-        if (c != ' ' && c != '\t' && c != '\r') {
-            return false;
-        }
-    }
-    return true;
-}
-
 constexpr std::string_view bom = "\xEF\xBB\xBF";
 
 }  // namespace
@@ -128,6 +119,9 @@ bool part_cleaner::feed(std::string_view bytes) {
         }
         auto nl = bytes.find('\n', i);
         const std::size_t stop = nl == std::string_view::npos ? bytes.size() : nl;
+        if (blank_) {
+            blank_ = bytes.substr(i, stop - i).find_first_not_of(" \t\r") == std::string_view::npos;
+        }
         // Keep at most one byte past the limit: enough to know the line is too long.
         if (!overlong_) {
             const std::size_t room = max_line_bytes + 1 - line_.size();
@@ -140,7 +134,7 @@ bool part_cleaner::feed(std::string_view bytes) {
         if (nl != std::string_view::npos) {
             ++offset_;
             ++i;
-            line_done();
+            line_done(true);
         }
     }
     return !done_;
@@ -150,7 +144,7 @@ void part_cleaner::finish() {
     if (!done_ && !skipping_partial_ && (!line_.empty() || overlong_)) {
         // The last line of the object, without a line end: it is not counted against the limit.
         overlong_ = line_.size() > max_line_bytes;
-        line_done();
+        line_done(false);
     }
     done_ = true;
     if (!out_.empty()) {
@@ -159,16 +153,21 @@ void part_cleaner::finish() {
     }
 }
 
-void part_cleaner::line_done() {
+void part_cleaner::line_done(bool ended) {
     const std::uint64_t start = line_start_;
     line_start_ = offset_;
     if (start >= range_.end) {
         done_ = true;
     } else {
-        handle(line_, start);
+        std::string_view line = line_;
+        if (ended && !overlong_ && !line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);  // part of the line end
+        }
+        handle(line, start);
     }
     line_.clear();
     overlong_ = false;
+    blank_ = true;
     if (out_.size() >= chunk_) {
         sink_(out_);
         out_.clear();
@@ -179,20 +178,16 @@ void part_cleaner::handle(std::string_view line, std::uint64_t start) {
     static const std::string none;
     const bool counted = start >= range_.first;
     if (start == 0) {
+        if (format_ == format::csv) {
+            window_.push(none);  // the header: never a row, whatever it holds
+            return;
+        }
         if (line.starts_with(bom)) {
             line.remove_prefix(bom.size());
         }
-        std::string_view bare = line;
-        if (!bare.empty() && bare.back() == '\r') {
-            bare.remove_suffix(1);
-        }
-        if (format_ == format::csv && bare == csv_header) {
-            window_.push(none);
-            return;
-        }
     }
-    if (!overlong_ && is_blank(line)) {
-        window_.push(none);
+    if (blank_) {
+        window_.push(none);  // only blanks, however long: not a row
         return;
     }
     if (overlong_) {

@@ -77,7 +77,7 @@ class part_cleaner {
     const quality& counts() const noexcept { return counts_; }
 
   private:
-    void line_done();
+    void line_done(bool ended);
     void handle(std::string_view line, std::uint64_t start);
 
     format format_;
@@ -89,6 +89,7 @@ class part_cleaner {
     bool skipping_partial_;     // before the first line start (feed_start > 0)
     bool done_ = false;
     bool overlong_ = false;  // the current line passed max_line_bytes
+    bool blank_ = true;      // the whole current line, kept or not, is only blanks so far
     std::string line_;
     std::string out_;
     parsed_row row_;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <optional>
+#include <string>
 
 #include "json_line.hpp"
 
@@ -236,21 +237,69 @@ bool parse_decimal_text(std::string_view s, char mark, std::int64_t& out) {
     return true;
 }
 
+// A JSON number's exact decimal value × 100, rounded half away from zero (no floating point).
+bool json_number_hundredths(std::string_view text, std::int64_t& out) {
+    bool negative = !text.empty() && text.front() == '-';
+    if (negative) {
+        text.remove_prefix(1);
+    }
+    std::string all;        // every digit, integer part then fraction
+    std::size_t point = 0;  // digits before the decimal point
+    std::size_t i = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        all.push_back(text[i++]);
+    }
+    point = all.size();
+    if (i < text.size() && text[i] == '.') {
+        ++i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+            all.push_back(text[i++]);
+        }
+    }
+    long exponent = 0;
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        bool minus = i < text.size() && text[i] == '-';
+        if (i < text.size() && (text[i] == '-' || text[i] == '+')) {
+            ++i;
+        }
+        std::string_view e = text.substr(i);
+        if (!digits(e) || e.size() > 4) {
+            return false;
+        }
+        for (char c : e) {
+            exponent = exponent * 10 + (c - '0');
+        }
+        exponent = minus ? -exponent : exponent;
+        i = text.size();
+    }
+    if (i != text.size() || all.empty()) {
+        return false;
+    }
+    // The value × 100 has its decimal point after `point + exponent + 2` digits.
+    const long whole_digits = long(point) + exponent + 2;
+    std::int64_t v = 0;
+    for (long k = 0; k < whole_digits; ++k) {
+        const int d = k < long(all.size()) && k >= 0 ? all[std::size_t(k)] - '0' : 0;
+        if (v > 100'000'000'000'000) {
+            return false;  // far outside every range
+        }
+        v = v * 10 + d;
+    }
+    if (whole_digits >= 0 && whole_digits < long(all.size()) &&
+        all[std::size_t(whole_digits)] >= '5') {
+        ++v;
+    }
+    out = negative ? -v : v;
+    return true;
+}
+
 bool parse_decimal(const field& f, std::int64_t& out) {
     if (f.not_text) {
         return false;
     }
     if (f.json_number) {
-        // A JSON number: its value × 100, rounded to the nearest integer.
-        double value = 0;
-        auto [end, ec] = std::from_chars(f.text.data(), f.text.data() + f.text.size(), value);
-        if (ec != std::errc{} || end != f.text.data() + f.text.size() || !(value < 1e13) ||
-            !(value > -1e13)) {
-            return false;
-        }
-        double scaled = value * 100;
-        out = std::int64_t(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
-        return true;
+        return json_number_hundredths(f.text, out);
     }
     return parse_decimal_text(f.text, '.', out);
 }
@@ -288,8 +337,8 @@ bool make_time(std::int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
 
 // The four formats of FORMAT.md; `alternate` is set for all but the canonical one.
 bool parse_time(const field& f, std::int64_t& out, bool& alternate) {
-    if (f.not_text || f.json_float) {
-        return false;
+    if (f.not_text || f.json_number) {
+        return false;  // a time is text, in JSON too
     }
     std::string_view s = f.text;
     alternate = true;
@@ -303,9 +352,6 @@ bool parse_time(const field& f, std::int64_t& out, bool& alternate) {
         }
         out = v;
         return true;
-    }
-    if (f.json_number) {
-        return false;
     }
     // YYYY-MM-DD HH:MM:SS and YYYY-MM-DDTHH:MM:SSZ
     if ((s.size() == 19 || (s.size() == 20 && s[19] == 'Z')) && s[4] == '-' && s[7] == '-' &&
@@ -589,9 +635,6 @@ void parse_line(std::string_view line, format f, parsed_row& out) {
     out.ok = false;
     out.repaired = 0;
     out.reason = drop_reason::malformed;
-    if (!line.empty() && line.back() == '\r') {
-        line.remove_suffix(1);
-    }
     scratch& s = buffers();
     if (!(f == format::csv ? split_csv(line, s) : split_json(line, s))) {
         return;

@@ -78,8 +78,8 @@ struct parsed_row {
     trip t;
 };
 
-/// Parses one line (without its line end; a trailing '\r' is ignored) of the given format into
-/// `out`, reusing its strings' storage.
+/// Parses one line (without its line end, '\r' included) of the given format into `out`, reusing
+/// its strings' storage.
 void parse_line(std::string_view line, format f, parsed_row& out);
 
 /// Appends the cleaned CSV line of `t` (with '\n') to `out`.

@@ -68,7 +68,8 @@ void put_json(const store& s, const std::string& bucket, const std::string& key,
 }  // namespace
 
 part_keys keys_for(const std::string& raw_key, unsigned part, unsigned parts) {
-    std::string name = raw_key.starts_with(raw_prefix) ? raw_key.substr(raw_prefix.size()) : raw_key;
+    std::string name =
+        raw_key.starts_with(raw_prefix) ? raw_key.substr(raw_prefix.size()) : raw_key;
     name += part_suffix(part, parts);
     return {"trips/" + name + ".csv", "quality/" + name + ".json", "partials/" + name + ".json"};
 }
@@ -102,8 +103,9 @@ part_job part_job::from_json(const json& j) {
     const json& parts = need("parts");
     if (!bucket.is_string() || !key.is_string() || !size.is_number_unsigned() ||
         !part.is_number_unsigned() || !parts.is_number_unsigned()) {
-        throw std::invalid_argument("part job: bucket and key must be strings, size, part and "
-                                    "parts non-negative integers");
+        throw std::invalid_argument(
+            "part job: bucket and key must be strings, size, part and "
+            "parts non-negative integers");
     }
     job.bucket = bucket.get<std::string>();
     job.key = key.get<std::string>();
@@ -188,10 +190,11 @@ json analyse_part(const store& s, const std::string& clean_key, const buckets& w
     lines.finish(on_line);
     if (unreadable > 0 || p.agg.count != p.counts.clean) {
         // A cleaned part is written by clean_part only; anything else means it is not one.
-        throw std::runtime_error(where.clean + "/" + clean_key + ": " +
-                                 std::to_string(p.agg.count) + " rows read, its quality report "
-                                 "says " + std::to_string(p.counts.clean) + " (" +
-                                 std::to_string(unreadable) + " unreadable)");
+        throw std::runtime_error(
+            where.clean + "/" + clean_key + ": " + std::to_string(p.agg.count) +
+            " rows read, its quality report "
+            "says " +
+            std::to_string(p.counts.clean) + " (" + std::to_string(unreadable) + " unreadable)");
     }
     json doc = p.to_json();
     put_json(s, where.analysis, keys.partial, doc);

@@ -22,9 +22,9 @@ struct buckets {
 
 /// Keys derived from a raw key ("trips/a.csv") and a part.
 struct part_keys {
-    std::string clean;     // clean:    trips/a.csv.part-0000-of-0001.csv
-    std::string quality;   // clean:    quality/a.csv.part-0000-of-0001.json
-    std::string partial;   // analysis: partials/a.csv.part-0000-of-0001.json
+    std::string clean;    // clean:    trips/a.csv.part-0000-of-0001.csv
+    std::string quality;  // clean:    quality/a.csv.part-0000-of-0001.json
+    std::string partial;  // analysis: partials/a.csv.part-0000-of-0001.json
 };
 part_keys keys_for(const std::string& raw_key, unsigned part, unsigned parts);
 

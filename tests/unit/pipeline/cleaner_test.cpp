@@ -65,6 +65,31 @@ TEST_CASE("a whole CSV object: header, BOM, blank lines, CRLF, duplicates, an ov
     CHECK(r.csv == header + "\n" + row(1) + "\n" + row(2) + "\n" + row(3) + "\n" + row(4) + "\n");
 }
 
+TEST_CASE("FORMAT.md's edges: any first CSV line is the header, long blank lines, a last \\r") {
+    // The first line of a CSV file is never a row, whatever it holds.
+    auto r = clean(row(1) + "\n" + row(2) + "\n", format::csv, 0, 1);
+    CHECK(r.q.rows == 1);
+    CHECK(r.csv == header + "\n" + row(2) + "\n");
+    // A line of blanks is not a row however long it is.
+    r = clean(header + "\n" + std::string(900, ' ') + "\t\r\n" + row(1) + "\n", format::csv, 0, 1);
+    CHECK(r.q.rows == 1);
+    CHECK(r.q.clean == 1);
+    // Without a final '\n', a '\r' at the end of the last line is content: "card\r" is no label.
+    r = clean(header + "\n" + row(1) + "\r\n" + row(2) + "\r", format::csv, 0, 1);
+    CHECK(r.q.rows == 2);
+    CHECK(r.q.clean == 1);
+    CHECK(r.q.dropped[std::size_t(drop_reason::bad_type)] == 1);
+    // A JSON Lines file may start with a byte order mark.
+    r = clean(
+        "\xEF\xBB\xBF"
+        R"({"trip_id":"J","pickup_at":"2026-11-03 08:15:00",)"
+        R"("dropoff_at":"2026-11-03 08:30:00","pickup_zone":1,"dropoff_zone":2,)"
+        R"("distance_mi":1.5,"fare":9.5,"payment":"cash"})"
+        "\n",
+        format::jsonl, 0, 1);
+    CHECK(r.q.clean == 1);
+}
+
 TEST_CASE("a line of exactly 512 bytes with its line end is kept; 513 is malformed") {
     std::string base = row(1);
     auto padded = [&](std::size_t total) {

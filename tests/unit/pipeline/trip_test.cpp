@@ -49,10 +49,10 @@ TEST_CASE("a canonical CSV row becomes a trip with integer values") {
     CHECK(r.t.pickup == 1793693700);
 }
 
-TEST_CASE("CSV quoting: quoted fields, doubled quotes, blanks outside quotes, a CRLF line end") {
+TEST_CASE("CSV quoting: quoted fields, doubled quotes, blanks outside quotes") {
     auto r =
         csv("  T2 , \"Zo\xC3\xAB's \"\"Rides\"\", Inc\" ,2026-11-03 08:15:00,2026-11-03 08:20:00,"
-            "1,2,1,0.5,\"7\",0,cash\r");
+            "1,2,1,0.5,\"7\",0,cash");
     REQUIRE(r.ok);
     CHECK(r.t.trip_id == "T2");
     CHECK(r.t.vendor == "Zo\xC3\xAB's \"Rides\", Inc");
@@ -237,6 +237,35 @@ TEST_CASE("JSON Lines rows") {
         R"({"trip_id":"T","pickup_at":"2026-11-03 08:15:00","dropoff_at":"2026-11-03 08:40:30",)"
         R"("pickup_zone":{"id":1},"dropoff_zone":2,"distance_mi":1,"fare":7,"payment":"cash"})");
     CHECK(r.reason == drop_reason::bad_type);
+}
+
+TEST_CASE("JSON numbers are exact decimals; times and text must be JSON strings") {
+    auto row = [](std::string fare, std::string pickup = "\"2026-11-03 08:15:00\"") {
+        return R"({"trip_id":"T","pickup_at":)" + pickup +
+               R"(,"dropoff_at":"2026-11-03 08:40:30","pickup_zone":1,"dropoff_zone":2,)"
+               R"("distance_mi":1,"fare":)" +
+               fare + R"(,"payment":"cash"})";
+    };
+    struct c {
+        const char* fare;
+        std::int64_t cents;
+    };
+    for (auto x :
+         {c{"12.345", 1235}, c{"12.344", 1234}, c{"0.005", 1}, c{"0.0049", 0}, c{"1.5e1", 1500},
+          c{"125E-1", 1250}, c{"7", 700}, c{"0", 0}, c{"1e-9", 0}, c{"999.995", 100000}}) {
+        CAPTURE(x.fare);
+        auto r = jsonl(row(x.fare));
+        if (x.cents <= 100'000) {
+            REQUIRE(r.ok);
+            CHECK(r.t.fare_cents == x.cents);
+        }
+    }
+    CHECK(jsonl(row("1000.005")).reason == drop_reason::out_of_range);  // rounds to 1000.01
+    CHECK(jsonl(row("1e9999")).reason == drop_reason::bad_type);
+    CHECK(jsonl(row("7", "1793693700")).reason == drop_reason::bad_type);
+    CHECK(jsonl(row("7", "true")).reason == drop_reason::bad_type);
+    // A text with more than 2 decimals does not parse.
+    CHECK(jsonl(row("\"12.345\"")).reason == drop_reason::bad_type);
 }
 
 TEST_CASE("dates: days from the civil calendar, leap years, formatting") {
