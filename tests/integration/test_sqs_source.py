@@ -332,7 +332,11 @@ class SqsSourceChecks:
             return sum(self.recorder.bodies().values()) >= 300
         wait_until(drained, 60, "300 messages handled")
         self.assertEqual(max(seen), 3, f"pollers seen: {sorted(seen)}")
-        self.assertEqual(set(self.recorder.bodies().values()), {1})
+        # Every message handled; a standard queue delivers at least once, so a second delivery is
+        # allowed (moto 5.2.1 can hand one message to two concurrent receives), a loss is not.
+        delivered = self.recorder.bodies()
+        self.assertEqual(set(delivered), {f"m{i}" for i in range(300)})
+        wait_until(lambda: self.queue_empty(url), 30, "the queue emptied")
 
     def test_a_batching_window_gathers_up_to_the_batch_size(self):
         url, _ = self.create_queue("window")
