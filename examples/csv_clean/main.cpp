@@ -12,8 +12,10 @@
 // upload (multipart when large). Where the data lives comes from the environment alone, so the
 // same binary gives the same bytes on local disk, MinIO and S3.
 #include <cstdlib>
+#include <lambdaport/events.hpp>
 #include <lambdaport/runtime.hpp>
 #include <lambdaport/storage.hpp>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,34 +23,6 @@
 namespace {
 
 using lambdaport::storage::object_writer;
-
-std::string form_decode(std::string_view in) {
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        auto hex = [](char c) -> int {
-            if (c >= '0' && c <= '9') {
-                return c - '0';
-            }
-            if (c >= 'a' && c <= 'f') {
-                return c - 'a' + 10;
-            }
-            if (c >= 'A' && c <= 'F') {
-                return c - 'A' + 10;
-            }
-            return -1;
-        };
-        if (in[i] == '+') {
-            out.push_back(' ');
-        } else if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 &&
-                   hex(in[i + 2]) >= 0) {
-            out.push_back(char(hex(in[i + 1]) * 16 + hex(in[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(in[i]);
-        }
-    }
-    return out;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -224,10 +198,13 @@ int main() {
 
     return lambdaport::run([&](const nlohmann::json& event, const lambdaport::context&) {
         std::string bucket, key;
-        if (event.contains("Records")) {
-            const auto& s3 = event.at("Records").at(0).at("s3");
-            bucket = s3.at("bucket").at("name").get<std::string>();
-            key = form_decode(s3.at("object").at("key").get<std::string>());
+        if (lambdaport::events::kind_of(event) == lambdaport::events::event_kind::s3) {
+            const auto records = lambdaport::events::s3_event::parse(event).records;
+            if (records.empty()) {
+                throw std::invalid_argument("an S3 notification without records");
+            }
+            bucket = records.front().bucket_name;
+            key = records.front().key;  // decoded from S3's form encoding
         } else {
             bucket = event.at("bucket").get<std::string>();
             key = event.at("key").get<std::string>();

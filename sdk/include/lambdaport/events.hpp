@@ -73,7 +73,7 @@ struct s3_record {
     std::string event_version;  ///< "2.1" (Amazon), "2.0" (MinIO)
     std::string event_source;   ///< "aws:s3" or "minio:s3"
     std::string region;         ///< awsRegion; empty when absent (MinIO without a region)
-    std::string event_time;     ///< eventTime as sent, ISO 8601, e.g. "2026-11-23T20:15:00.123Z"
+    std::string event_time;  ///< eventTime as sent (ISO 8601, "2026-11-23T20:15:00.123Z"); may be empty
     /// eventName without MinIO's `s3:` prefix, e.g. "ObjectCreated:Put", "ObjectRemoved:Delete".
     std::string event_name;
     std::string configuration_id;  ///< s3.configurationId, the notification's id; may be empty

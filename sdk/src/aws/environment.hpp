@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 
 namespace lambdaport::detail::aws {
 
@@ -22,6 +23,20 @@ struct service_environment {
 /// Reads the environment for the service whose endpoint variable is `endpoint_variable`
 /// (e.g. "AWS_ENDPOINT_URL_SQS").
 service_environment read_environment(const char* endpoint_variable);
+
+/// The environment of `endpoint_variable`'s service as a client's settings: any struct with the
+/// same five fields (`storage::store::s3_settings`, `sqs::settings`, `lambda::settings`).
+template <class Settings>
+Settings settings_from_environment(const char* endpoint_variable) {
+    service_environment env = read_environment(endpoint_variable);
+    Settings s;
+    s.endpoint = std::move(env.endpoint);
+    s.region = std::move(env.region);
+    s.access_key_id = std::move(env.access_key_id);
+    s.secret_access_key = std::move(env.secret_access_key);
+    s.session_token = std::move(env.session_token);
+    return s;
+}
 
 /// Whether `region` can go into a SigV4 scope (what CURLOPT_AWS_SIGV4 accepts): 1 to 64 of
 /// `A-Z a-z 0-9 - _`.

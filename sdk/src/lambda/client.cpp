@@ -56,14 +56,7 @@ const std::string& lambda_error::reason() const noexcept {
 // --- settings
 
 settings settings::from_environment() {
-    auto env = aws::read_environment("AWS_ENDPOINT_URL_LAMBDA");
-    settings s;
-    s.endpoint = std::move(env.endpoint);
-    s.region = std::move(env.region);
-    s.access_key_id = std::move(env.access_key_id);
-    s.secret_access_key = std::move(env.secret_access_key);
-    s.session_token = std::move(env.session_token);
-    return s;
+    return aws::settings_from_environment<settings>("AWS_ENDPOINT_URL_LAMBDA");
 }
 
 // --- client

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "aws/digest.hpp"
+#include "aws/uri.hpp"
 
 namespace lambdaport::lambda::detail {
 
@@ -64,20 +65,7 @@ std::string_view type_header(invocation_type type) {
 }  // namespace
 
 std::string encode_segment(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (unsigned char c : text) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(char(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0x0f]);
-        }
-    }
-    return out;
+    return aws::uri_encode(text);
 }
 
 std::string invoke_path(std::string_view function_name, std::string_view qualifier) {

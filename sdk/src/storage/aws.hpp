@@ -15,7 +15,7 @@ using ::lambdaport::detail::aws::body_source;
 using ::lambdaport::detail::aws::digest;
 using ::lambdaport::detail::aws::ensure_curl_initialised;
 using ::lambdaport::detail::aws::md5_hex;
-using ::lambdaport::detail::aws::read_environment;
+using ::lambdaport::detail::aws::settings_from_environment;
 using ::lambdaport::detail::aws::request;
 using ::lambdaport::detail::aws::response;
 using ::lambdaport::detail::aws::retryable_transport;

@@ -134,14 +134,7 @@ store store::from_environment(const store_options& options) {
 }
 
 store::s3_settings store::s3_settings::from_environment() {
-    auto env = detail::read_environment("AWS_ENDPOINT_URL_S3");
-    s3_settings settings;
-    settings.endpoint = std::move(env.endpoint);
-    settings.region = std::move(env.region);
-    settings.access_key_id = std::move(env.access_key_id);
-    settings.secret_access_key = std::move(env.secret_access_key);
-    settings.session_token = std::move(env.session_token);
-    return settings;
+    return detail::settings_from_environment<store::s3_settings>("AWS_ENDPOINT_URL_S3");
 }
 
 store store::local(const std::filesystem::path& root, const store_options& options) {

@@ -334,8 +334,9 @@ TEST_CASE("a malformed S3 notification names the field") {
           "Records[0].s3: missing");
     CHECK(error_of([] { s3_event::parse(without(amazon_put, p("/Records/0/eventName"))); }) ==
           "Records[0].eventName: missing");
-    CHECK(error_of([] { s3_event::parse(without(amazon_put, p("/Records/0/eventTime"))); }) ==
-          "Records[0].eventTime: missing");
+    // eventTime may be left out (hand-written test events do): it reads as empty.
+    CHECK(s3_event::parse(without(amazon_put, p("/Records/0/eventTime"))).records.at(0).event_time ==
+          "");
     CHECK(error_of([] { s3_event::parse(with(amazon_put, p("/Records/0/s3/object/size"), -1)); }) ==
           "Records[0].s3.object.size: must be a non-negative integer");
     CHECK(error_of([] {

@@ -8,32 +8,11 @@ namespace lambdaport::storage::detail::s3 {
 
 namespace {
 
-bool unreserved(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
-
 bool lower_alnum(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 }  // namespace
-
-std::string uri_encode(std::string_view bytes, bool keep_slash) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(bytes.size() + bytes.size() / 4);
-    for (unsigned char c : bytes) {
-        if (unreserved(c) || (keep_slash && c == '/')) {
-            out.push_back(char(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0x0F]);
-        }
-    }
-    return out;
-}
 
 query& query::add(std::string_view name, std::string_view value) {
     params_.emplace_back(uri_encode(name), uri_encode(value));

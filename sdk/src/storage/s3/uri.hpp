@@ -10,11 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "aws/uri.hpp"
+
 namespace lambdaport::storage::detail::s3 {
 
-/// AWS's URI encoding: `A-Z a-z 0-9 - . _ ~` kept, every other byte as %XX (upper case); `/` is
-/// kept too when `keep_slash` (an object key in a path).
-std::string uri_encode(std::string_view bytes, bool keep_slash = false);
+/// AWS's URI encoding, shared with the other service clients (aws/uri.hpp).
+using ::lambdaport::detail::aws::unreserved;
+using ::lambdaport::detail::aws::uri_encode;
 
 /// A query string in canonical form.
 class query {
