@@ -14,6 +14,7 @@
 
 #include "log/log.hpp"
 #include "sources/checkpoint.hpp"
+#include "sources/endpoints.hpp"
 #include "sources/s3_event.hpp"
 #include "util/text.hpp"
 
@@ -23,22 +24,6 @@ namespace {
 using namespace std::chrono_literals;
 using config::bucket_source_config;
 using clock = std::chrono::steady_clock;
-
-storage::store open_store(const config::storage_config& storage, const std::string& region) {
-    using kind = config::storage_config::kind;
-    if (storage.type == kind::file) {
-        return storage::store::local(storage.root);
-    }
-    if (storage.type == kind::s3) {
-        auto settings = storage::store::s3_settings::from_environment();
-        settings.endpoint = storage.endpoint;
-        if (settings.region.empty()) {
-            settings.region = region;
-        }
-        return storage::store::s3(settings);
-    }
-    return storage::store::from_environment();
-}
 
 bool is_local(const config::storage_config& storage) {
     if (storage.type == config::storage_config::kind::inherit) {

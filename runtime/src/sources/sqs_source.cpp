@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "log/log.hpp"
+#include "sources/endpoints.hpp"
 #include "sources/sqs_event.hpp"
 #include "util/text.hpp"
 
@@ -47,13 +48,7 @@ class sqs_source final : public source {
 
     void start() override {
         const auto where = "functions." + fn_.name + ".events." + ev_.name;
-        auto settings = sqs::settings::from_environment();
-        if (!env_.sqs_endpoint.empty()) {
-            settings.endpoint = env_.sqs_endpoint;
-        }
-        if (!std::getenv("AWS_REGION") && !std::getenv("AWS_DEFAULT_REGION")) {
-            settings.region = env_.region;
-        }
+        auto settings = sqs_settings(env_);
         std::map<std::string, std::string> attributes;
         try {
             client_.emplace(settings);
