@@ -8,6 +8,7 @@ packages=(
   build-essential g++ cmake ninja-build        # toolchain
   libboost1.81-dev nlohmann-json3-dev          # engine: Asio/Beast, JSON
   libcurl4-openssl-dev libssl-dev             # SDK storage: HTTPS to S3 (libcurl), SigV4 and ETag digests (libcrypto)
+  libyaml-cpp-dev unzip                        # engine: SAM templates (YAML with !Ref tags), zipped CodeUri
   doctest-dev                                  # unit tests
   python3 awscli                               # integration tests and the demo: stdlib unittest, AWS CLI v2
 )

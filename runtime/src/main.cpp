@@ -13,6 +13,8 @@ constexpr const char* help = R"(lambdaport: AWS Lambda's Runtime and Invoke APIs
 usage:
   lambdaport serve [--listen HOST:PORT] [--function NAME=PATH]... [--config FILE] [--state DIR]
                    [--storage file:///PATH|DIR|s3|http://HOST:PORT]
+  lambdaport serve --template template.yaml [--parameter-overrides KEY=VALUE...]
+                   [--stack-name NAME] [--listen ...] [--state ...] [--storage ...]
   lambdaport invoke NAME [--payload JSON|@FILE] [--async] [--log-tail] [--endpoint http://HOST:PORT]
   lambdaport --version
 )";

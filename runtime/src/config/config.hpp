@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 // The engine's configuration: parsed once at start-up into an immutable, validated value.
@@ -94,6 +95,30 @@ struct storage_config {
     std::string endpoint;        // s3: http(s)://host[:port], or empty for Amazon S3
 };
 
+/// An SQS queue a template declares: created (or brought in line) on the engine's SQS endpoint
+/// at start-up.
+struct queue_config {
+    std::string name;
+    std::string url;  // what the template's !Ref gave: <SQS endpoint>/<account>/<name>
+    /// As SQS names them (VisibilityTimeout, FifoQueue, ...), without RedrivePolicy.
+    std::map<std::string, std::string> attributes;
+    /// RedrivePolicy's target: a queue of the same template (created first; its ARN is the one
+    /// the endpoint reports), or an ARN given as it is. Both empty: no RedrivePolicy.
+    std::string dead_letter_queue;
+    std::string dead_letter_arn;
+    unsigned max_receive_count = 0;
+};
+
+/// What a template (`lambdaport serve --template`) declares besides its functions, made at
+/// start-up: its buckets on the engine's storage, its queues on the engine's SQS endpoint; and
+/// its Outputs, logged.
+struct stack_config {
+    std::string template_file;  // empty: the configuration came from no template
+    std::vector<std::string> buckets;
+    std::vector<queue_config> queues;  // every dead-letter queue before the queues that use it
+    std::vector<std::pair<std::string, std::string>> outputs;
+};
+
 struct engine_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3001;
@@ -102,6 +127,7 @@ struct engine_config {
     std::string account_id = "000000000000";
     storage_config storage;
     std::vector<function_config> functions;
+    stack_config stack;
 
     const function_config* find(std::string_view name) const;
 };

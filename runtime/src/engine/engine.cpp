@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <boost/asio/signal_set.hpp>
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,8 @@
 #include "pool/function_pool.hpp"
 #include "pool/process.hpp"
 #include "sources/sources.hpp"
+#include "template/deploy.hpp"
+#include "template/sam.hpp"
 #include "util/net.hpp"
 
 extern char** environ;
@@ -70,6 +73,41 @@ void apply_storage(const config::storage_config& storage, std::vector<std::strin
                       [](const std::string& kv) { return kv.starts_with("AWS_ENDPOINT_URL="); });
         log::info("storage", {{"type", "s3"}, {"endpoint", "Amazon S3"}});
     }
+}
+
+std::string environment(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+}
+
+// `--template FILE`: the template's functions and stack on top of what the command line set
+// (state folder, storage); names, ARNs and URLs follow the engine's region, account and SQS
+// endpoint.
+config::engine_config load_template(const std::string& file, const std::string& stack_name,
+                                    std::map<std::string, std::string> overrides,
+                                    config::engine_config base) {
+    sam::load_options options;
+    if (!stack_name.empty()) {
+        options.stack_name = stack_name;
+    }
+    options.region = base.region;
+    options.account_id = base.account_id;
+    options.parameter_overrides = std::move(overrides);
+    options.sqs_endpoint = environment("AWS_ENDPOINT_URL_SQS");
+    if (options.sqs_endpoint.empty()) {
+        options.sqs_endpoint = environment("AWS_ENDPOINT_URL");
+    }
+    options.has_storage = base.storage.type != config::storage_config::kind::inherit ||
+                          !environment("LAMBDAPORT_STORAGE").empty() ||
+                          !environment("AWS_ENDPOINT_URL_S3").empty() ||
+                          !environment("AWS_ENDPOINT_URL").empty();
+    options.state_dir = base.state_dir;
+    auto cfg = sam::load_file(file, options);
+    cfg.listen_host = base.listen_host;
+    cfg.listen_port = base.listen_port;
+    cfg.state_dir = base.state_dir;
+    cfg.storage = base.storage;
+    return cfg;
 }
 
 }  // namespace
@@ -189,6 +227,7 @@ int engine::run() {
             m.source_env.sqs_endpoint = value;
         }
     }
+    sam::deploy(m.config.stack, m.source_env);
     for (const auto& f : m.config.functions) {
         auto d =
             std::make_unique<sources::delivery>(m.ioc.get_executor(), *m.pools[f.name], m.events);
@@ -241,6 +280,10 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
     std::string listen;
     std::string state;
     std::string storage;
+    std::string config_file;
+    std::string template_file;
+    std::string stack_name;
+    std::map<std::string, std::string> overrides;
     for (int i = 0; i < argc; ++i) {
         std::string_view arg = argv[i];
         auto value = [&](std::string_view flag) -> std::string {
@@ -250,9 +293,28 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
             return argv[++i];
         };
         if (arg == "--config") {
-            auto file = value(arg);
-            cfg = config::load_file(file);
-            source = file;
+            config_file = value(arg);
+        } else if (arg == "--template") {
+            template_file = value(arg);
+        } else if (arg == "--parameter-overrides") {
+            // As `sam deploy` takes them: Key=Value words, in one argument or in several.
+            sam::parse_parameter_overrides(value(arg), overrides);
+            while (i + 1 < argc && !std::string_view(argv[i + 1]).starts_with("--")) {
+                sam::parse_parameter_overrides(argv[++i], overrides);
+            }
+        } else if (arg == "--stack-name") {
+            stack_name = value(arg);
+            // CloudFormation's rule for stack names.
+            bool ok =
+                stack_name.size() <= 128 && std::isalpha(static_cast<unsigned char>(stack_name[0]));
+            for (unsigned char c : stack_name) {
+                ok = ok && (std::isalnum(c) || c == '-');
+            }
+            if (!ok) {
+                throw config::config_error("--stack-name: '" + stack_name +
+                                           "' is not a stack name (up to 128 letters, digits and "
+                                           "'-', starting with a letter)");
+            }
         } else if (arg == "--function") {
             extra.push_back(config::parse_function_flag(value(arg)));
         } else if (arg == "--listen") {
@@ -266,6 +328,29 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
                                        "' (see lambdaport --help)");
         }
     }
+    if (!config_file.empty() && !template_file.empty()) {
+        throw config::config_error("--template: cannot be combined with --config");
+    }
+    if (template_file.empty() && (!overrides.empty() || !stack_name.empty())) {
+        throw config::config_error(
+            std::string(overrides.empty() ? "--stack-name" : "--parameter-overrides") +
+            ": applies only with --template");
+    }
+    if (!config_file.empty()) {
+        cfg = config::load_file(config_file);
+        source = config_file;
+    }
+    if (!state.empty()) {
+        cfg.state_dir = state;
+    }
+    cfg.state_dir = std::filesystem::absolute(cfg.state_dir).lexically_normal();
+    if (!storage.empty()) {
+        cfg.storage = config::parse_storage(storage, "--storage", std::filesystem::current_path());
+    }
+    if (!template_file.empty()) {
+        cfg = load_template(template_file, stack_name, std::move(overrides), std::move(cfg));
+        source = template_file;
+    }
     for (auto& f : extra) {
         std::erase_if(cfg.functions, [&](const auto& g) { return g.name == f.name; });
         cfg.functions.push_back(std::move(f));
@@ -273,13 +358,6 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
     if (!listen.empty()) {
         config::parse_listen(listen, "--listen", cfg);
     }
-    if (!state.empty()) {
-        cfg.state_dir = state;
-    }
-    if (!storage.empty()) {
-        cfg.storage = config::parse_storage(storage, "--storage", std::filesystem::current_path());
-    }
-    cfg.state_dir = std::filesystem::absolute(cfg.state_dir).lexically_normal();
     config::validate(cfg, source);
     return cfg;
 }
