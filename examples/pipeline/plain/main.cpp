@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
             std::cerr << "usage: pipeline_plain [--storage DIR]\n";
             return 2;
         }
-        pipeline::buckets where;
+        const auto where = pipeline::buckets::from_environment();
         for (const auto& o : s.list_all(where.raw, "trips/")) {
             pipeline::part_job job{where.raw, o.key, o.size, 0, 1};
             auto quality = pipeline::clean_part(s, job, where);

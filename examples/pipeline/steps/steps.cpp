@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <stdexcept>
 #include <vector>
@@ -66,6 +67,21 @@ void put_json(const store& s, const std::string& bucket, const std::string& key,
 }
 
 }  // namespace
+
+buckets buckets::from_environment() {
+    buckets out;
+    auto set = [](std::string& into, const char* variable) {
+        const char* value = std::getenv(variable);
+        if (value && *value) {
+            into = value;
+        }
+    };
+    set(out.raw, "RAW_BUCKET");
+    set(out.clean, "CLEAN_BUCKET");
+    set(out.analysis, "ANALYSIS_BUCKET");
+    set(out.reports, "REPORTS_BUCKET");
+    return out;
+}
 
 part_keys keys_for(const std::string& raw_key, unsigned part, unsigned parts) {
     std::string name =

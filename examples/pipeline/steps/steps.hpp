@@ -18,6 +18,10 @@ struct buckets {
     std::string clean = "clean";
     std::string analysis = "analysis";
     std::string reports = "reports";
+
+    /// RAW_BUCKET, CLEAN_BUCKET, ANALYSIS_BUCKET and REPORTS_BUCKET, each defaulting to the name
+    /// above when unset or empty (a template passes the names it gave its buckets).
+    static buckets from_environment();
 };
 
 /// Keys derived from a raw key ("trips/a.csv") and a part.
