@@ -1,7 +1,5 @@
 // A function's Events: S3 (a bucket of the template), SQS (a queue's ARN), Schedule and
 // ScheduleV2, into the engine's event sources.
-#include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "sources/schedule_expression.hpp"
@@ -13,13 +11,6 @@ namespace {
 
 using config::event_source_config;
 using std::chrono::milliseconds;
-
-std::string lower(std::string text) {
-    for (auto& c : text) {
-        c = char(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return text;
-}
 
 const char* unsupported_property = "is not an event property lambdaport supports";
 
@@ -101,16 +92,18 @@ void s3_event(stack& s, const node& props, const std::string& path, event_source
         if (!name || !value || !name->is_scalar() || !value->is_scalar()) {
             s.fail(rpath, "a rule is {Name: prefix|suffix, Value: TEXT}");
         }
-        auto which = lower(name->text);  // S3 takes the rule's name in any case
-        bool& seen = which == "prefix" ? prefix : suffix;
-        if (which != "prefix" && which != "suffix") {
+        // S3 takes the rule's name in any case.
+        const bool is_prefix = util::iequals(name->text, "prefix");
+        if (!is_prefix && !util::iequals(name->text, "suffix")) {
             s.fail(rpath + ".Name", name->text + " is not a rule name (prefix or suffix)");
         }
+        const std::string which = is_prefix ? "prefix" : "suffix";
+        bool& seen = is_prefix ? prefix : suffix;
         if (seen) {
             s.fail(rpath + ".Name", "a second " + which + " rule (S3 takes one of each)");
         }
         seen = true;
-        (which == "prefix" ? b.prefix : b.suffix) = value->text;
+        (is_prefix ? b.prefix : b.suffix) = value->text;
     }
 }
 
