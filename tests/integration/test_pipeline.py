@@ -106,8 +106,13 @@ class PipelineChecks:
         waits until `read(bucket, key)` gives a complete stats.json covering every row."""
         work = os.path.join(self.tmp, name)
         os.makedirs(work)
-        engine = Engine(work, None, args=["--config", pipeline_config(work, mappers), *storage],
-                        env=env)
+        args = ["--config", pipeline_config(work, mappers), *storage]
+        return self.run_engine(name, work, args, env, drop, read)[0]
+
+    def run_engine(self, name: str, work: str, args: list[str], env: dict, drop, read,
+                   reports_bucket: str = "reports") -> tuple[dict, Engine]:
+        """run_pipeline's work for any engine arguments (a configuration or a template)."""
+        engine = Engine(work, None, args=args, env=env)
         self.engines.append(engine)
         engine.start()
         for key in self.raw_files:
@@ -115,7 +120,7 @@ class PipelineChecks:
         total_rows = self.manifest["totals"]["rows"]
 
         def finished():
-            text = read("reports", "stats.json")
+            text = read(reports_bucket, "stats.json")
             if not text:
                 return None
             stats = json.loads(text)
@@ -124,7 +129,45 @@ class PipelineChecks:
             return stats if done else None
         stats = wait_until(finished, PIPELINE_DEADLINE, f"the pipeline's report ({name})", interval=0.2)
         self.check_memory(engine)
-        return stats
+        return stats, engine
+
+    def local_disk(self, data: str, raw_bucket: str = "raw"):
+        """`drop` and `read` for buckets that are folders of `data`: a raw file is renamed into
+        place, so it appears whole, as a PUT would."""
+        def drop(key: str, path: str) -> None:
+            staging = os.path.join(self.tmp, "staging-" + os.path.basename(key))
+            shutil.copyfile(path, staging)
+            target = os.path.join(data, raw_bucket, key)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.rename(staging, target)
+
+        def read(bucket: str, key: str) -> str | None:
+            try:
+                with open(os.path.join(data, bucket, key), encoding="utf-8") as f:
+                    return f.read()
+            except FileNotFoundError:
+                return None
+        return drop, read
+
+    def on_moto(self, moto: MotoServer, raw_bucket: str = "raw"):
+        """`drop` (the AWS CLI v2's `s3 cp`) and `read` for buckets on moto."""
+        creds = moto.credentials
+        home = os.path.join(self.tmp, "home")
+        os.makedirs(home, exist_ok=True)
+
+        def drop(key: str, path: str) -> None:
+            cli_env = moto.client_env(creds)
+            cli_env.update({"HOME": home, "AWS_CONFIG_FILE": os.path.join(home, "none"),
+                            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "none")})
+            p = subprocess.run([AWS_CLI, "--endpoint-url", moto.endpoint, "s3", "cp", path,
+                                f"s3://{raw_bucket}/{key}"], env=cli_env, capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stderr)
+
+        def read(bucket: str, key: str) -> str | None:
+            r = aws_request(moto.endpoint, "GET", f"/{bucket}/{key}", credentials=creds, service="s3")
+            return r.body.decode() if r.status == 200 else None
+        return drop, read
 
     def check_memory(self, engine: Engine) -> None:
         used = [int(m) for m in re.findall(r"Max Memory Used: (\d+) MB", engine.output())]
@@ -338,20 +381,7 @@ class PipelineOnLocalDisk(PipelineChecks, EngineTestCase):
         data = os.path.join(self.tmp, f"{name}-data")
         for bucket in BUCKETS:
             os.makedirs(os.path.join(data, bucket))  # a bucket on local disk is a folder
-
-        def drop(key: str, path: str) -> None:
-            staging = os.path.join(self.tmp, "staging-" + os.path.basename(key))
-            shutil.copyfile(path, staging)
-            target = os.path.join(data, "raw", key)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            os.rename(staging, target)  # appears whole, as a PUT would
-
-        def read(bucket: str, key: str) -> str | None:
-            try:
-                with open(os.path.join(data, bucket, key), encoding="utf-8") as f:
-                    return f.read()
-            except FileNotFoundError:
-                return None
+        drop, read = self.local_disk(data)
         return self.run_pipeline(name, mappers, ["--storage", data], {}, drop, read), data
 
     def test_eight_mappers_and_one_give_the_same_statistics_and_both_are_right(self):
@@ -399,22 +429,7 @@ class PipelineOnMoto(PipelineChecks, EngineTestCase):
                 self.assertEqual(r.status, 200, str(r))
             env = moto.client_env(creds, base={})
             env.pop("AWS_ENDPOINT_URL_S3")
-            home = os.path.join(self.tmp, "home")
-            os.makedirs(home)
-
-            def drop(key: str, path: str) -> None:
-                cli_env = moto.client_env(creds)
-                cli_env.update({"HOME": home, "AWS_CONFIG_FILE": os.path.join(home, "none"),
-                                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "none")})
-                p = subprocess.run([AWS_CLI, "--endpoint-url", moto.endpoint, "s3", "cp", path,
-                                    f"s3://raw/{key}"], env=cli_env, capture_output=True, text=True,
-                                   timeout=120)
-                self.assertEqual(p.returncode, 0, p.stderr)
-
-            def read(bucket: str, key: str) -> str | None:
-                r = aws_request(moto.endpoint, "GET", f"/{bucket}/{key}", credentials=creds, service="s3")
-                return r.body.decode() if r.status == 200 else None
-
+            drop, read = self.on_moto(moto)
             on_s3 = self.run_pipeline("on-moto", 8, ["--storage", moto.endpoint], env, drop, read)
 
         data = os.path.join(self.tmp, "local-data")
