@@ -31,11 +31,17 @@ class Recorder:
         self.path = os.path.join(folder, f"{function}.jsonl")
 
     def invocations(self) -> list[list[dict]]:
+        out = []
         try:
             with open(self.path, encoding="utf-8") as f:
-                return [json.loads(line)["event"]["Records"] for line in f if line.endswith("\n")]
+                for line in f:
+                    try:
+                        out.append(json.loads(line)["event"]["Records"])
+                    except ValueError:
+                        break  # the last line, still being written (one write(2), not yet all seen)
         except FileNotFoundError:
-            return []
+            pass
+        return out
 
     def records(self) -> list[dict]:
         return [r for batch in self.invocations() for r in batch]
@@ -329,7 +335,7 @@ class SqsSourceChecks:
 
         def drained():
             seen.add(self.status(engine)["pollers"])
-            return sum(self.recorder.bodies().values()) >= 300
+            return len(self.recorder.bodies()) >= 300  # distinct: a duplicate is not a new one
         wait_until(drained, 60, "300 messages handled")
         self.assertEqual(max(seen), 3, f"pollers seen: {sorted(seen)}")
         # Every message handled; a standard queue delivers at least once, so a second delivery is
