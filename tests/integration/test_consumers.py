@@ -86,8 +86,13 @@ class ConsumerProjects(EngineTestCase):
     def setUpClass(cls) -> None:
         cls.work = tempfile.mkdtemp(prefix="lambdaport-consumers-")
         cls.prefix = os.path.join(cls.work, "prefix")
-        _run([_setting("LAMBDAPORT_CMAKE"), "--install", _setting("LAMBDAPORT_BUILD_DIR"),
-              "--prefix", cls.prefix], "cmake --install of the build under test", CONFIGURE_DEADLINE)
+        try:
+            _run([_setting("LAMBDAPORT_CMAKE"), "--install", _setting("LAMBDAPORT_BUILD_DIR"),
+                  "--prefix", cls.prefix], "cmake --install of the build under test",
+                 CONFIGURE_DEADLINE)
+        except BaseException:
+            cls.tearDownClass()
+            raise
 
     @classmethod
     def tearDownClass(cls) -> None:
