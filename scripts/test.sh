@@ -3,7 +3,8 @@
 #   1. install dependencies (scripts/setup.sh --tests)
 #   2. build build/ and run every test there (unit and integration)
 #   3. build build-asan/ with AddressSanitizer + UndefinedBehaviorSanitizer and run every test there
-# Exits non-zero if any build or test failed; the last line is the summary.
+# Exits non-zero if any build or test failed; the last line is the summary (a test ctest skipped, such
+# as the Docker one where no Docker engine runs, is counted as skipped, not passed).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,6 +12,7 @@ cd "$root"
 
 passed=0
 failed=0
+skipped=0
 problems=()
 
 step() { printf '\n==== %s\n' "$*"; }
@@ -21,8 +23,10 @@ run_ctest() {
   log=$(mktemp)
   ctest --test-dir "$dir" --output-on-failure 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
-  local line
+  local line nskipped
   line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  # ctest counts a skipped test (listed under "The following tests did not run") as not failed.
+  nskipped=$(grep -cE '^[[:space:]]+[0-9]+ - .* \(Skipped\)$' "$log" || true)
   rm -f "$log"
   if [[ -z $line ]]; then
     problems+=("ctest in $dir ran no test (status $status)")
@@ -32,8 +36,9 @@ run_ctest() {
   local nfailed ntotal
   nfailed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
   ntotal=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
-  passed=$((passed + ntotal - nfailed))
+  passed=$((passed + ntotal - nfailed - nskipped))
   failed=$((failed + nfailed))
+  skipped=$((skipped + nskipped))
   if ((status != 0 || nfailed != 0)); then
     problems+=("$dir: $nfailed of $ntotal tests failed")
   fi
@@ -73,7 +78,7 @@ echo
 for p in "${problems[@]}"; do
   echo "test.sh: $p"
 done
-echo "test.sh: $passed passed, $failed failed"
+echo "test.sh: $passed passed, $failed failed, $skipped skipped"
 if ((failed > 0 || ${#problems[@]} > 0)); then
   exit 1
 fi

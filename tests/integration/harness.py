@@ -89,6 +89,29 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval
         raise AssertionError(str(e)) from None
 
 
+def remove_temp_folder(path: str) -> None:
+    """Removes a test's temporary folder, or keeps it (saying where) with LAMBDAPORT_KEEP_TMP=1."""
+    if os.environ.get("LAMBDAPORT_KEEP_TMP"):
+        sys.stderr.write(f"(kept {path})\n")
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_with_deadline(command: list[str], what: str, deadline: float, *, cwd: str | None = None,
+                      env: dict[str, str] | None = None,
+                      output_tail: int = 20_000) -> subprocess.CompletedProcess:
+    """Runs `command` with its standard error in its standard output (text); subprocess.run kills
+    it by its PID when `deadline` seconds pass, and the test then fails with what it had printed."""
+    try:
+        return subprocess.run(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=deadline)
+    except subprocess.TimeoutExpired as e:
+        partial = e.output.decode(errors="replace") if isinstance(e.output, bytes) else (e.output or "")
+        raise AssertionError(f"{what} did not finish within {deadline:.0f} s:\n"
+                             f"{partial[-output_tail:]}") from None
+
+
 # --- processes ---------------------------------------------------------------------------------------
 
 def _parent_map() -> dict[int, int]:
@@ -441,10 +464,7 @@ class EngineTestCase(unittest.TestCase):
                 tail = e.output()[-20000:]
                 sys.stderr.write(f"\n----- lambdaport output ({self.id()}) -----\n{tail}"
                                  f"----- end of lambdaport output -----\n")
-        if os.environ.get("LAMBDAPORT_KEEP_TMP"):
-            sys.stderr.write(f"(kept {self.tmp})\n")
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        remove_temp_folder(self.tmp)
         if problems:
             self.fail("; ".join(problems))
 

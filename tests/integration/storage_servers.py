@@ -8,6 +8,7 @@
         env = s3rver.client_env(s3rver.credentials)
     with Fauxqs(workdir) as fauxqs:
         url = sqs_call(fauxqs.endpoint, fauxqs.credentials, "CreateQueue", {"QueueName": "q"})["QueueUrl"]
+    minio = Minio.from_environment()                    # a MinIO someone else runs, or None
 
 Only the standard library (plus the two servers' own executables) is used. Every server is stopped
 by its PID (SIGTERM, then SIGKILL after a deadline), whatever happened; waits poll with deadlines.
@@ -19,6 +20,8 @@ Where the executables come from:
                 run with `node`; NODE_OPTIONS=--openssl-legacy-provider as Node 20 needs
   fauxqs        js/node_modules/fauxqs (pinned likewise), started by js/fauxqs.mjs, which binds
                 127.0.0.1 only (fauxqs's own command binds every interface)
+  MinIO         not started here: LAMBDAPORT_TEST_MINIO names a running one (docker-compose.yml's
+                `tests` profile runs one beside the suite); see Minio
 """
 
 from __future__ import annotations
@@ -186,6 +189,58 @@ def _answers_http(host: str, port: int, path: str) -> bool:
         conn.close()
 
 
+def s3_client_env(endpoint: str, credentials: Credentials,
+                  base: dict[str, str] | None = None) -> dict[str, str]:
+    """An environment for a client of the S3-compatible server at `endpoint`: `base` (default: this
+    process's) without AWS_* and LAMBDAPORT_STORAGE, plus the endpoint, the credentials and the
+    region."""
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if not k.startswith("AWS_") and k != "LAMBDAPORT_STORAGE"}
+    env.update({
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+    return env
+
+
+def list_keys(endpoint: str, credentials: Credentials, bucket: str) -> list[str]:
+    """Every key of `bucket` (ListObjectsV2, page by page); raises RuntimeError on an error."""
+    keys: list[str] = []
+    token = ""
+    while True:
+        query = {"list-type": "2"}
+        if token:
+            query["continuation-token"] = token
+        r = aws_request(endpoint, "GET", f"/{bucket}", credentials=credentials, service="s3",
+                        query=query)
+        if r.status != 200:
+            raise RuntimeError(f"ListObjectsV2 of {bucket} on {endpoint} failed: {r}")
+        root = ET.fromstring(r.body)
+        found = {el.tag.rsplit("}", 1)[-1]: el for el in root}
+        keys += [el.text or "" for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "Key"]
+        truncated, next_token = found.get("IsTruncated"), found.get("NextContinuationToken")
+        token = (next_token.text or "") if next_token is not None else ""
+        if truncated is None or truncated.text != "true" or not token:
+            return keys
+
+
+def fresh_bucket(endpoint: str, credentials: Credentials, bucket: str) -> None:
+    """Makes `bucket` exist and hold nothing: created, or emptied if it was there already."""
+    r = aws_request(endpoint, "PUT", f"/{bucket}", credentials=credentials, service="s3")
+    if r.status == 200:
+        return
+    if r.status != 409 or r.error_code() not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+        raise RuntimeError(f"CreateBucket {bucket} on {endpoint} failed: {r}")
+    for key in list_keys(endpoint, credentials, bucket):
+        r = aws_request(endpoint, "DELETE", f"/{bucket}/{key}", credentials=credentials, service="s3")
+        if r.status not in (200, 204):
+            raise RuntimeError(f"DeleteObject {bucket}/{key} on {endpoint} failed: {r}")
+
+
 # --- server processes ---------------------------------------------------------------------------------
 
 def terminate(proc: subprocess.Popen, deadline: float) -> int:
@@ -341,19 +396,8 @@ class ServerProcess:
             return "".join(self._lines)
 
     def client_env(self, credentials: Credentials, base: dict[str, str] | None = None) -> dict[str, str]:
-        """An environment for a client of this server: `base` (default: this process's) without
-        AWS_* and LAMBDAPORT_STORAGE, plus the endpoint, the credentials and the region."""
-        env = {k: v for k, v in (os.environ if base is None else base).items()
-               if not k.startswith("AWS_") and k != "LAMBDAPORT_STORAGE"}
-        env.update({
-            "AWS_ENDPOINT_URL_S3": self.endpoint,
-            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        })
-        return env
+        """An environment for a client of this server (see s3_client_env)."""
+        return s3_client_env(self.endpoint, credentials, base)
 
     def __enter__(self) -> "ServerProcess":
         return self.start()
@@ -541,3 +585,80 @@ class Fauxqs(ServerProcess):
     def _wait_ready(self, deadline: float) -> None:
         self._wait_printed_port(deadline)
         self._wait_http(deadline, "/health")
+
+
+# --- MinIO --------------------------------------------------------------------------------------------
+
+class Minio:
+    """A MinIO server this module does not start: the one LAMBDAPORT_TEST_MINIO names
+    (http://HOST:PORT). docker-compose.yml's `tests` profile runs one for the suite
+    (`docker compose --profile tests run --rm tests`); the variables it sets:
+
+      LAMBDAPORT_TEST_MINIO                    the endpoint
+      LAMBDAPORT_TEST_MINIO_ACCESS_KEY         an identity allowed everything
+      LAMBDAPORT_TEST_MINIO_SECRET_KEY         (default minioadmin/minioadmin, MinIO's own default)
+      LAMBDAPORT_TEST_MINIO_DENIED_ACCESS_KEY  an identity allowed to list but denied s3:GetObject
+      LAMBDAPORT_TEST_MINIO_DENIED_SECRET_KEY  and s3:PutObject (the AccessDenied check)
+      LAMBDAPORT_TEST_MINIO_QUIRKS             conformance quirks to declare (comma-separated names
+                                               from tests/conformance/conformance.cpp), if any
+
+    The tests treat it as scratch space: the conformance suite makes buckets of its own, and the
+    pipeline test empties the pipeline's buckets (raw, clean, analysis, reports) before it runs.
+    Never point it at a MinIO that holds data you want to keep."""
+
+    name = "minio"
+
+    def __init__(self, endpoint: str, credentials: Credentials, restricted: Credentials | None,
+                 quirks: list[str]):
+        self.endpoint = endpoint.rstrip("/")
+        self.credentials = credentials
+        self.restricted = restricted
+        self.quirks = quirks
+
+    @classmethod
+    def from_environment(cls) -> "Minio | None":
+        endpoint = os.environ.get("LAMBDAPORT_TEST_MINIO", "")
+        if not endpoint:
+            return None
+        if not re.fullmatch(r"http://[^/]+:[0-9]+/?", endpoint):
+            raise ServerError(f"LAMBDAPORT_TEST_MINIO must be http://HOST:PORT, got {endpoint!r}")
+        env = os.environ
+        credentials = Credentials(env.get("LAMBDAPORT_TEST_MINIO_ACCESS_KEY", "minioadmin"),
+                                  env.get("LAMBDAPORT_TEST_MINIO_SECRET_KEY", "minioadmin"))
+        restricted = None
+        if env.get("LAMBDAPORT_TEST_MINIO_DENIED_ACCESS_KEY"):
+            restricted = Credentials(env["LAMBDAPORT_TEST_MINIO_DENIED_ACCESS_KEY"],
+                                     env.get("LAMBDAPORT_TEST_MINIO_DENIED_SECRET_KEY", ""))
+        quirks = [q for q in env.get("LAMBDAPORT_TEST_MINIO_QUIRKS", "").split(",") if q]
+        return cls(endpoint, credentials, restricted, quirks)
+
+    def wait_ready(self, timeout: float = START_DEADLINE) -> "Minio":
+        """Waits until a signed ListBuckets is answered 200 (the server is up and takes the
+        credentials); raises ServerError with the last answer otherwise."""
+        last: list[str] = ["no answer"]
+
+        def ready() -> bool:
+            try:
+                r = aws_request(self.endpoint, "GET", "/", credentials=self.credentials, service="s3",
+                                timeout=5.0)
+            except OSError as e:
+                last[0] = f"no answer ({e})"
+                return False
+            last[0] = str(r)
+            return r.status == 200
+        try:
+            wait_until(ready, timeout, f"MinIO at {self.endpoint}", 0.2)
+        except TimeoutError as e:
+            raise ServerError(f"{e}: a signed ListBuckets with LAMBDAPORT_TEST_MINIO_ACCESS_KEY "
+                              f"{self.credentials.access_key_id!r} got {last[0]}") from None
+        return self
+
+    def client_env(self, credentials: Credentials, base: dict[str, str] | None = None) -> dict[str, str]:
+        return s3_client_env(self.endpoint, credentials, base)
+
+    # What the conformance driver asks of a server.
+    def running(self) -> bool:
+        return True
+
+    def output(self) -> str:
+        return "(MinIO runs outside this test: see its own logs, e.g. docker compose logs minio-tests)\n"

@@ -7,7 +7,8 @@ the outcome is checked against independent answers:
 - every planted fault and repair of the generator's manifest, in the quality reports, file by file;
 - every statistic of reports/stats.json against sqlite3 (Debian's CLI) over the cleaned output;
 - the same statistics on local disk with 8 mappers and with 1, and on moto's S3 (objects put by the AWS
-  CLI v2), apart from when they were made and how many parts each object had;
+  CLI v2), apart from when they were made and how many parts each object had; on MinIO too where
+  LAMBDAPORT_TEST_MINIO names one (docker compose --profile tests run --rm tests), skipped elsewhere;
 - the HTML report, as headless Chromium renders it, against stats.json;
 - no handler above its 256 MB (the REPORT lines' Max Memory Used).
 """
@@ -28,7 +29,8 @@ import unittest
 from harness import AWS_CLI, Engine, EngineTestCase, engine_binary, wait_until
 from pipeline_reference import canonical_csv, clean_file
 from report_dom import chart_values, render_dom
-from storage_servers import REGION, MotoServer, aws_request
+from storage_servers import (REGION, Credentials, Minio, MotoServer, aws_request, fresh_bucket,
+                             s3_client_env)
 
 DATA_SIZE = "12MB"
 FILES = 4
@@ -149,23 +151,22 @@ class PipelineChecks:
                 return None
         return drop, read
 
-    def on_moto(self, moto: MotoServer, raw_bucket: str = "raw"):
-        """`drop` (the AWS CLI v2's `s3 cp`) and `read` for buckets on moto."""
-        creds = moto.credentials
+    def on_s3(self, endpoint: str, creds: Credentials, raw_bucket: str = "raw"):
+        """`drop` (the AWS CLI v2's `s3 cp`) and `read` for buckets on an S3-compatible server."""
         home = os.path.join(self.tmp, "home")
         os.makedirs(home, exist_ok=True)
 
         def drop(key: str, path: str) -> None:
-            cli_env = moto.client_env(creds)
+            cli_env = s3_client_env(endpoint, creds)
             cli_env.update({"HOME": home, "AWS_CONFIG_FILE": os.path.join(home, "none"),
                             "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "none")})
-            p = subprocess.run([AWS_CLI, "--endpoint-url", moto.endpoint, "s3", "cp", path,
+            p = subprocess.run([AWS_CLI, "--endpoint-url", endpoint, "s3", "cp", path,
                                 f"s3://{raw_bucket}/{key}"], env=cli_env, capture_output=True,
                                text=True, timeout=120)
             self.assertEqual(p.returncode, 0, p.stderr)
 
         def read(bucket: str, key: str) -> str | None:
-            r = aws_request(moto.endpoint, "GET", f"/{bucket}/{key}", credentials=creds, service="s3")
+            r = aws_request(endpoint, "GET", f"/{bucket}/{key}", credentials=creds, service="s3")
             return r.body.decode() if r.status == 200 else None
         return drop, read
 
@@ -418,20 +419,21 @@ class PipelineOnLocalDisk(PipelineChecks, EngineTestCase):
         self.assertEqual(comparable(one), comparable(stats))
 
 
-class PipelineOnMoto(PipelineChecks, EngineTestCase):
-    def test_on_moto_s3_the_statistics_are_those_of_local_disk(self):
-        # Without signature checks: moto 5.2.1 rejects correctly signed listings with a prefix such
-        # as trips/ (storage_servers.MotoServer says why); the storage suite checks the signing.
-        with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
-            creds = moto.credentials
-            for bucket in BUCKETS:
-                r = aws_request(moto.endpoint, "PUT", f"/{bucket}", credentials=creds, service="s3")
-                self.assertEqual(r.status, 200, str(r))
-            env = moto.client_env(creds, base={})
-            env.pop("AWS_ENDPOINT_URL_S3")
-            drop, read = self.on_moto(moto)
-            on_s3 = self.run_pipeline("on-moto", 8, ["--storage", moto.endpoint], env, drop, read)
+class PipelineOnS3(PipelineChecks):
+    """The pipeline on an S3-compatible server, against pipeline_plain on local disk."""
 
+    def run_on_s3(self, name: str, endpoint: str, creds: Credentials) -> dict:
+        """Runs the pipeline with `--storage endpoint` (its buckets must exist, empty), the raw
+        objects put by the AWS CLI v2; returns stats.json."""
+        # The engine's own environment: the credentials (--storage names the endpoint).
+        env = s3_client_env(endpoint, creds, base={})
+        env.pop("AWS_ENDPOINT_URL_S3")
+        drop, read = self.on_s3(endpoint, creds)
+
+        return self.run_pipeline(name, 8, ["--storage", endpoint], env, drop, read)
+
+    def plain_local_stats(self) -> dict:
+        """stats.json of pipeline_plain over the same raw files on local disk."""
         data = os.path.join(self.tmp, "local-data")
         os.makedirs(os.path.join(data, "raw", "trips"))
         for bucket in BUCKETS[1:]:
@@ -442,9 +444,41 @@ class PipelineOnMoto(PipelineChecks, EngineTestCase):
                                 "--storage", data], capture_output=True, text=True, timeout=300)
         self.assertEqual(plain.returncode, 0, plain.stderr)
         with open(os.path.join(data, "reports", "stats.json")) as f:
-            local = json.load(f)
+            return json.load(f)
+
+
+class PipelineOnMoto(PipelineOnS3, EngineTestCase):
+    def test_on_moto_s3_the_statistics_are_those_of_local_disk(self):
+        # Without signature checks: moto 5.2.1 rejects correctly signed listings with a prefix such
+        # as trips/ (storage_servers.MotoServer says why); the storage suite checks the signing.
+        with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
+            for bucket in BUCKETS:
+                r = aws_request(moto.endpoint, "PUT", f"/{bucket}", credentials=moto.credentials,
+                                service="s3")
+                self.assertEqual(r.status, 200, str(r))
+            on_s3 = self.run_on_s3("on-moto", moto.endpoint, moto.credentials)
         # The plain runner cleans every object whole: the statistics must not care.
-        self.assertEqual(comparable(on_s3), comparable(local))
+        self.assertEqual(comparable(on_s3), comparable(self.plain_local_stats()))
+
+
+class PipelineOnMinio(PipelineOnS3, EngineTestCase):
+    """On the MinIO LAMBDAPORT_TEST_MINIO names (storage_servers.Minio), SigV4 verified. Its
+    pipeline buckets are emptied first: it must be a MinIO for tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.minio = Minio.from_environment()
+        if cls.minio is None:
+            raise unittest.SkipTest("no MinIO: LAMBDAPORT_TEST_MINIO is not set (docker compose "
+                                    "--profile tests run --rm tests sets it)")
+        cls.minio.wait_ready()
+        super().setUpClass()
+
+    def test_on_minio_the_statistics_are_those_of_local_disk(self):
+        for bucket in BUCKETS:
+            fresh_bucket(self.minio.endpoint, self.minio.credentials, bucket)
+        on_minio = self.run_on_s3("on-minio", self.minio.endpoint, self.minio.credentials)
+        self.assertEqual(comparable(on_minio), comparable(self.plain_local_stats()))
 
 
 if __name__ == "__main__":

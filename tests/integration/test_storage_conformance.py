@@ -7,6 +7,9 @@
                rebuilds the canonical request from an IRI, so it refuses correctly signed requests
                for keys and query values with most non-alphanumeric characters (quirk sigv4-iri)
   s3rver       its S3RVER/S3RVER identity; it checks key ids but not signatures
+  MinIO        only where LAMBDAPORT_TEST_MINIO names one (storage_servers.Minio; docker-compose.yml's
+               `tests` profile runs one): SigV4 verified, a restricted identity for AccessDenied;
+               skipped, saying so, elsewhere
 
 Where a server deviates from S3, the driver names the quirk (LAMBDAPORT_CONFORMANCE_QUIRKS; each is
 described in tests/conformance/conformance.cpp) and only the checks that quirk covers are skipped.
@@ -29,7 +32,7 @@ import sys
 import tempfile
 import unittest
 
-from storage_servers import MotoServer, S3rver, ServerProcess
+from storage_servers import Minio, MotoServer, S3rver, ServerProcess
 
 SUITE_DEADLINE = 800.0  # seconds for one run of the whole suite (four runs fit ctest's TIMEOUT)
 OUTPUT_TAIL = 40_000  # characters of the program's output shown on failure
@@ -126,6 +129,21 @@ class StorageConformanceTest(unittest.TestCase):
                     "path-order", "delimiter-listing", "copy-source-decodeuri"]),
             })
             self.run_suite(env, s3rver)
+
+    def test_minio(self) -> None:
+        minio = Minio.from_environment()
+        if minio is None:
+            self.skipTest("no MinIO: LAMBDAPORT_TEST_MINIO is not set (docker compose --profile tests "
+                          "run --rm tests sets it)")
+        minio.wait_ready()
+        env = minio.client_env(minio.credentials, base_environment(self.tmp))
+        env["LAMBDAPORT_CONFORMANCE_AUTH"] = "1"
+        if minio.restricted is not None:
+            env["LAMBDAPORT_CONFORMANCE_DENIED_KEY_ID"] = minio.restricted.access_key_id
+            env["LAMBDAPORT_CONFORMANCE_DENIED_SECRET"] = minio.restricted.secret_access_key
+        if minio.quirks:
+            env["LAMBDAPORT_CONFORMANCE_QUIRKS"] = ",".join(minio.quirks)
+        self.run_suite(env, minio)
 
 
 if __name__ == "__main__":

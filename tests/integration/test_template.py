@@ -78,7 +78,7 @@ class PipelineTemplate(PipelineChecks, EngineTestCase):
         with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
             env = moto.client_env(moto.credentials, base={})
             env.pop("AWS_ENDPOINT_URL_S3")
-            drop, read = self.on_moto(moto, PIPELINE_BUCKETS["raw"])
+            drop, read = self.on_s3(moto.endpoint, moto.credentials, PIPELINE_BUCKETS["raw"])
             on_moto = self.serve_template("template-moto", moto.endpoint, env, drop, read)
             for bucket in PIPELINE_BUCKETS.values():  # made by the engine, not by this test
                 r = aws_request(moto.endpoint, "HEAD", f"/{bucket}", credentials=moto.credentials,

@@ -195,7 +195,9 @@ int engine::run() {
 
     m.settings.region = m.config.region;
     m.settings.account_id = m.config.account_id;
-    m.settings.invoke_endpoint = "http://" + m.invoke_server->address();
+    // Handlers call back on this machine (AWS_ENDPOINT_URL_LAMBDA), also when the engine listens
+    // on every interface (0.0.0.0 in a container).
+    m.settings.invoke_endpoint = m.invoke_server->local_url();
     m.settings.state_dir = m.config.state_dir;
     for (char** e = environ; *e; ++e) {
         std::string_view kv = *e;

@@ -197,6 +197,21 @@ std::string server::address() const {
     return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
+std::string server::local_url() const {
+    auto ep = impl_->acceptor.local_endpoint();
+    auto address = ep.address();
+    if (address.is_unspecified()) {
+        // A wildcard is something to bind, not to connect to.
+        address = address.is_v6() ? net::ip::address(net::ip::address_v6::loopback())
+                                  : net::ip::address(net::ip::address_v4::loopback());
+    }
+    std::string host = address.to_string();
+    if (address.is_v6()) {
+        host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + std::to_string(ep.port());
+}
+
 void server::start() {
     net::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(),
                   log::report_exception{"http listener"});

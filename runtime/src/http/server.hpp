@@ -36,7 +36,12 @@ class server {
     server& operator=(const server&) = delete;
 
     std::uint16_t port() const;
+    /// The bound address as HOST:PORT (`0.0.0.0:3001`), as the listening line prints it.
     std::string address() const;
+    /// `http://HOST:PORT` that a client on this machine connects to: the bound address, or the
+    /// loopback address of its family when bound to every interface (`0.0.0.0`, `::`); IPv6 in
+    /// brackets.
+    std::string local_url() const;
 
     /// Starts accepting connections.
     void start();
