@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <curl/curl.h>
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <random>
 
@@ -17,7 +20,46 @@ std::string variable(const char* name) {
     return value ? std::string(value) : std::string();
 }
 
+// Where Linux distributions keep their CA bundle: Amazon Linux, Fedora and RHEL; Debian and Ubuntu;
+// openSUSE; Alpine and others.
+constexpr const char* ca_bundle_locations[] = {
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+};
+
+bool regular_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 }  // namespace
+
+std::string choose_ca_bundle(const char* aws_ca_bundle, const char* curl_default,
+                             const std::function<bool(const std::string&)>& exists) {
+    if (aws_ca_bundle && *aws_ca_bundle) {
+        return aws_ca_bundle;
+    }
+    if (curl_default && *curl_default && exists(curl_default)) {
+        return curl_default;
+    }
+    for (const char* location : ca_bundle_locations) {
+        if (exists(location)) {
+            return location;
+        }
+    }
+    return {};
+}
+
+const std::string& ca_bundle() {
+    static const std::string chosen = [] {
+        const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+        const char* curl_default = info && info->age >= CURLVERSION_SEVENTH ? info->cainfo : nullptr;
+        return choose_ca_bundle(std::getenv("AWS_CA_BUNDLE"), curl_default, regular_file);
+    }();
+    return chosen;
+}
 
 service_environment read_environment(const char* endpoint_variable) {
     service_environment env;

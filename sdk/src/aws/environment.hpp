@@ -5,6 +5,7 @@
 // services inside Lambda with no change but its environment.
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -37,6 +38,18 @@ Settings settings_from_environment(const char* endpoint_variable) {
     s.session_token = std::move(env.session_token);
     return s;
 }
+
+/// The CA bundle TLS peers are verified against, for CURLOPT_CAINFO: `aws_ca_bundle` (the value of
+/// AWS_CA_BUNDLE, as the AWS SDKs read it) when set; else libcurl's built-in bundle `curl_default`
+/// when that file exists; else the first that exists of the usual places (Amazon Linux's
+/// /etc/pki/tls/certs/ca-bundle.crt, Debian's /etc/ssl/certs/ca-certificates.crt, …); else empty
+/// (leave libcurl's default). A handler built on Debian and run on Amazon Linux would otherwise look
+/// for Debian's file only and verify nothing.
+std::string choose_ca_bundle(const char* aws_ca_bundle, const char* curl_default,
+                             const std::function<bool(const std::string&)>& exists);
+
+/// choose_ca_bundle() for this process: its environment, libcurl and its file system; decided once.
+const std::string& ca_bundle();
 
 /// Whether `region` can go into a SigV4 scope (what CURLOPT_AWS_SIGV4 accepts): 1 to 64 of
 /// `A-Z a-z 0-9 - _`.

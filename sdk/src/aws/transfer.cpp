@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "aws/environment.hpp"
+
 namespace lambdaport::detail::aws {
 
 namespace {
@@ -172,6 +174,9 @@ void transfer::prepare(CURL* easy) {
     curl_easy_setopt(easy, CURLOPT_UPLOAD_BUFFERSIZE, send_buffer);
     curl_easy_setopt(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, expect_continue_ms);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer_);
+    if (const std::string& ca = ca_bundle(); !ca.empty()) {
+        curl_easy_setopt(easy, CURLOPT_CAINFO, ca.c_str());
+    }
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &transfer::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &transfer::on_body);
