@@ -178,9 +178,10 @@ class Engine:
     def __init__(self, workdir: str, functions: dict[str, dict] | None = None,
                  engine: dict | None = None, args: list[str] | None = None,
                  state_dir: str | None = None, cwd: str | None = None,
-                 env: dict[str, str] | None = None):
+                 env: dict[str, str] | None = None, inherit_env: bool = True):
         self.workdir = workdir
         self.env = dict(env or {})  # added to the engine's environment (which has no AWS_* of ours)
+        self.inherit_env = inherit_env  # False: the engine's environment is `env` alone
         self.cwd = cwd or workdir
         self.state_dir = state_dir or os.path.join(workdir, "state")
         self.config_path = None
@@ -211,7 +212,7 @@ class Engine:
         return cmd
 
     def start(self) -> "Engine":
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} if self.inherit_env else {}
         env.update(self.env)
         with self._cond:
             self._lines.clear()

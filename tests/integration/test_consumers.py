@@ -192,6 +192,11 @@ class ConsumerProjects(EngineTestCase):
         self.assertRegex(answer["etag"], r'^"[0-9a-f]{32}"$')
         with open(os.path.join(store, "out", "consumer.txt"), encoding="utf-8") as f:
             self.assertEqual(f.read(), text)
+        # lambdaport_package() from the installed package: the zip's folder runs the same way.
+        self.assertTrue(os.path.isfile(os.path.join(build, "consumer_handler.zip")))
+        packaged = self.invoke_handler(os.path.join(build, "consumer_handler.package", "bootstrap"),
+                                       {"text": text + " (packaged)"}, storage=store)
+        self.assertEqual(packaged["read_back"], text + " (packaged)")
 
     def test_find_package_refuses_an_incompatible_version(self):
         build = os.path.join(self.work, "find-package-1.0")
