@@ -16,6 +16,7 @@ if [[ ${1:-} == --tests ]]; then
   packages+=(
     sqlite3                                    # pipeline tests: the independent engine the statistics are checked against
     chromium                                   # pipeline tests: the HTML report, rendered headless
+    debootstrap                                # Lambda package tests: an older Debian (glibc 2.31) to run packages on
   )
 elif [[ -n ${1:-} ]]; then
   echo "usage: scripts/setup.sh [--tests]" >&2

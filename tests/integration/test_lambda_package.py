@@ -1,10 +1,18 @@
 """Lambda packages made by lambdaport_package() (cmake/LambdaportPackage.cmake), as Lambda would run them.
 
+LambdaPackage:
+
 Each zip is unpacked with `unzip` into an empty folder and run from there under `lambdaport serve`,
 the engine started with no environment but Lambda's LD_LIBRARY_PATH, so the handler has Lambda's
 variables and nothing else. The handler process's /proc/PID/maps must then show every file it
 mapped — its loader, each shared library, the program — coming from the package. The same check on
 the unpackaged build shows the host's libraries, so the check can tell the two apart.
+
+OnOlderGlibc: the packages run inside a chroot of Debian 11 (glibc 2.31, GCC 10's libstdc++: older
+than Amazon Linux 2023's glibc 2.34, so a stricter target), made once with debootstrap and kept in
+LAMBDAPORT_TEST_ROOTFS (default /var/tmp/lambdaport-rootfs-bullseye). The engine stays on the host;
+each handler is started as `unshare --mount` + `chroot` (root only) and reaches the engine and moto on
+127.0.0.1 as usual. The unpackaged build must fail there, naming the glibc versions it lacks.
 """
 
 import os
@@ -12,10 +20,12 @@ import shutil
 import stat
 import struct
 import subprocess
+import time
 import unittest
 import zipfile
 
 from harness import EngineTestCase, example, wait_until
+from storage_servers import MotoServer, aws_request, fresh_bucket
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_SCRIPT = os.path.join(HERE, "..", "..", "cmake", "LambdaportPackageBuild.cmake")
@@ -222,6 +232,143 @@ class LambdaPackage(EngineTestCase):
         self.assertIn("lambdaport_package(csv_clean STATIC): the executable still loads", r.stdout)
         self.assertIn("libcurl.so.4", r.stdout)
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "p.zip")))
+
+
+
+# --- on an older glibc -------------------------------------------------------------------------------
+
+ROOTFS = os.environ.get("LAMBDAPORT_TEST_ROOTFS", "/var/tmp/lambdaport-rootfs-bullseye")
+DEBIAN_MIRROR = os.environ.get("LAMBDAPORT_TEST_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+OLD_SUITE = "bullseye"
+DEBOOTSTRAP_DEADLINE = 600
+
+
+def older_rootfs() -> tuple[str | None, str]:
+    """The Debian 11 root folder (made on first use), or None and why there is none."""
+    if os.geteuid() != 0:
+        return None, "chroot and unshare --mount need root, and this suite runs as uid %d" % os.geteuid()
+    marker = os.path.join(ROOTFS, ".lambdaport-complete")
+    if os.path.isfile(marker):
+        return ROOTFS, ""
+    for tool in ("debootstrap", "unshare", "chroot"):
+        if shutil.which(tool) is None:
+            return None, f"{tool} is not installed (scripts/setup.sh --tests installs debootstrap)"
+    partial = f"{ROOTFS}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    started = time.monotonic()
+    try:
+        p = subprocess.run(["debootstrap", "--variant=minbase", OLD_SUITE, partial, DEBIAN_MIRROR],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=DEBOOTSTRAP_DEADLINE)
+    except subprocess.TimeoutExpired:
+        shutil.rmtree(partial, ignore_errors=True)
+        return None, f"debootstrap {OLD_SUITE} from {DEBIAN_MIRROR} took over {DEBOOTSTRAP_DEADLINE} s"
+    if p.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        tail = " | ".join(p.stdout.strip().splitlines()[-3:])
+        return None, f"debootstrap {OLD_SUITE} from {DEBIAN_MIRROR} failed ({p.returncode}): {tail}"
+    open(os.path.join(partial, ".lambdaport-complete"), "w").close()
+    shutil.rmtree(ROOTFS, ignore_errors=True)
+    os.rename(partial, ROOTFS)
+    print(f"\n(made {ROOTFS} with debootstrap in {time.monotonic() - started:.0f} s)", flush=True)
+    return ROOTFS, ""
+
+
+class OnOlderGlibc(EngineTestCase):
+    rootfs = ""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        rootfs, why = older_rootfs()
+        if rootfs is None:
+            raise unittest.SkipTest(why)
+        cls.rootfs = rootfs
+        p = subprocess.run(["chroot", rootfs, "ldd", "--version"], capture_output=True, text=True, timeout=30)
+        if "2.31" not in p.stdout.splitlines()[0]:
+            raise AssertionError(f"{rootfs} is not Debian 11's glibc 2.31: {p.stdout[:200]}{p.stderr[:200]}")
+
+    def install(self, name: str, source: str) -> str:
+        """Copies the unpacked package (or an executable) `source` into the root folder; returns the
+        path of what to start there, as the chroot sees it."""
+        inside = f"/lambdaport-tasks/{os.getpid()}-{name}"
+        target = self.rootfs + inside
+        shutil.rmtree(target, ignore_errors=True)
+        if os.path.isdir(source):
+            shutil.copytree(source, target, symlinks=True)
+            start = f"{inside}/bootstrap"
+        else:
+            os.makedirs(target)
+            shutil.copy2(source, target)
+            start = f"{inside}/{os.path.basename(source)}"
+        self.addCleanup(shutil.rmtree, target, True)
+        return start
+
+    def chrooted(self, name: str, start: str) -> str:
+        """A handler on the host that becomes `start` inside the chroot (same PID all the way: each
+        step execs the next), with /proc mounted in a mount namespace of its own."""
+        wrapper = os.path.join(self.tmp, f"{name}-in-chroot")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "exec unshare --mount sh -c 'mount -t proc proc \"$1/proc\" && exec chroot \"$1\" \"$2\"' "
+                    f"sh {self.rootfs} {start}\n")
+        os.chmod(wrapper, 0o755)
+        return wrapper
+
+    def test_unpackaged_build_does_not_start_there(self):
+        engine = self.start_engine({"f": {"handler": self.chrooted("plain", self.install("plain", example("hello")))}})
+        r = engine.invoke("f", {})
+        self.assertEqual(r.header("X-Amz-Function-Error"), "Unhandled", str(r))
+        engine.wait_log("f", r"version `GLIBC_2\.3[2-9]' not found")
+
+    def test_bundled_hello_runs_there(self):
+        task = self.unpack_zip(package_zip("hello", "hello"))
+        start = self.install("hello", task)
+        engine = self.start_engine({"f": {"handler": self.chrooted("hello", start)}})
+        out = self.assertSuccess(engine.invoke("f", {"on": OLD_SUITE}))
+        self.assertEqual(out["event"], {"on": OLD_SUITE})
+        self.assertMapsInside(engine, self.rootfs + os.path.dirname(start))
+
+    def test_static_hello_runs_there(self):
+        if SANITIZED:
+            self.skipTest("AddressSanitizer cannot link -static: hello_static is not built in this build")
+        task = self.unpack_zip(package_zip("hello", "hello_static"))
+        engine = self.start_engine({"f": {"handler": self.chrooted("static", self.install("static", task))}})
+        self.assertSuccess(engine.invoke("f", {"on": OLD_SUITE}))
+
+    def test_bundled_curl_handler_cleans_an_object_on_moto_there(self):
+        moto = MotoServer(os.path.join(self.tmp, "moto")).start()
+        self.addCleanup(moto.stop)
+        creds = moto.credentials
+        for bucket in ("raw", "clean"):
+            fresh_bucket(moto.endpoint, creds, bucket)
+        r = aws_request(moto.endpoint, "PUT", "/raw/trips.csv", credentials=creds, service="s3",
+                        body=b"id,fare\n1, 2.50\nbroken,x,y\n")
+        self.assertEqual(r.status, 200, str(r))
+        task = self.unpack_zip(package_zip("csv_clean", "csv_clean"))
+        start = self.install("csv", task)
+        engine = self.start_engine(
+            {"f": {"handler": self.chrooted("csv", start)}},
+            args=["--storage", moto.endpoint],
+            env={"AWS_ACCESS_KEY_ID": creds.access_key_id, "AWS_SECRET_ACCESS_KEY": creds.secret_access_key})
+        out = self.assertSuccess(engine.invoke("f", {"bucket": "raw", "key": "trips.csv"}))
+        self.assertEqual((out["rows_out"], out["rejected"]), (1, 1), out)
+        r = aws_request(moto.endpoint, "GET", "/clean/trips.csv", credentials=creds, service="s3")
+        self.assertEqual((r.status, r.body), (200, b"id,fare\n1,2.50\n"))
+        self.assertMapsInside(engine, self.rootfs + os.path.dirname(start))
+
+    def unpack_zip(self, zip_path: str) -> str:
+        task = os.path.join(self.tmp, "unzipped-" + os.path.basename(zip_path).removesuffix(".zip"))
+        os.makedirs(task)
+        subprocess.run(["unzip", "-q", zip_path, "-d", task], check=True, timeout=60)
+        return task
+
+    def assertMapsInside(self, engine, folder: str) -> None:
+        pids = wait_until(engine.handler_pids, 10, "a handler instance")
+        self.assertEqual(len(pids), 1, pids)
+        files = mapped_files(next(iter(pids)))
+        self.assertTrue(files)
+        self.assertEqual(sorted(f for f in files if not f.startswith(folder + os.sep)), [],
+                         "files the handler mapped from outside its package (the chroot's own /lib included)")
 
 
 if __name__ == "__main__":
