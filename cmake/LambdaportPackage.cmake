@@ -19,8 +19,6 @@
 # template's CodeUri may name <dir> or the zip.
 include_guard(GLOBAL)
 
-set(_lambdaport_package_script ${CMAKE_CURRENT_LIST_DIR}/LambdaportPackageBuild.cmake)
-
 function(lambdaport_package target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "STATIC;NO_STRIP" "OUTPUT;DIRECTORY" "")
   if(arg_UNPARSED_ARGUMENTS)
@@ -46,6 +44,8 @@ function(lambdaport_package target)
     cmake_path(ABSOLUTE_PATH arg_DIRECTORY BASE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR} OUTPUT_VARIABLE dir)
   endif()
 
+  # Beside this file, wherever the function is called from.
+  set(script ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/LambdaportPackageBuild.cmake)
   set(mode bundled)
   if(arg_STATIC)
     set(mode static)
@@ -64,8 +64,8 @@ function(lambdaport_package target)
             -DDIRECTORY=${dir}
             -DZIP=${zip}
             -DSTRIP=${strip}
-            -P ${_lambdaport_package_script}
-    DEPENDS ${target} ${_lambdaport_package_script}
+            -P ${script}
+    DEPENDS ${target} ${script}
     COMMENT "Packaging ${target} for AWS Lambda (${mode}): ${zip}"
     VERBATIM)
   add_custom_target(${target}_package ALL DEPENDS ${zip})

@@ -93,7 +93,9 @@ def environment_of(pid: int) -> dict[str, str]:
     return dict(e.split("=", 1) for e in entries if "=" in e)
 
 
-class LambdaPackage(EngineTestCase):
+class PackageTestCase(EngineTestCase):
+    """What both test classes do: unzip a package, find the one instance the engine started."""
+
     def unpack(self, zip_path: str) -> str:
         """Unzips `zip_path` with unzip(1) into a new empty folder; returns the folder."""
         task = os.path.join(self.tmp, "task-" + os.path.basename(zip_path).removesuffix(".zip"))
@@ -101,6 +103,19 @@ class LambdaPackage(EngineTestCase):
         subprocess.run(["unzip", "-q", zip_path, "-d", task], check=True, timeout=60)
         return task
 
+    def instance_pid(self, engine) -> int:
+        pids = wait_until(engine.handler_pids, 10, "a handler instance")
+        self.assertEqual(len(pids), 1, f"one warm instance expected, found {pids}")
+        return next(iter(pids))
+
+    def assertAllFromPackage(self, pid: int, task: str) -> set[str]:
+        files = mapped_files(pid)
+        outside = sorted(f for f in files if not f.startswith(task + os.sep))
+        self.assertEqual(outside, [], f"files the handler mapped from outside its package {task}")
+        return files
+
+
+class LambdaPackage(PackageTestCase):
     def serve(self, task_or_handler: str, function: dict | None = None, args: list[str] | None = None):
         """An engine with Lambda's environment only, running `handler` as function `f`."""
         handler = task_or_handler
@@ -113,11 +128,6 @@ class LambdaPackage(EngineTestCase):
         return self.start_engine({"f": {"handler": handler, **(function or {})}}, env=env,
                                  inherit_env=False, args=args or [])
 
-    def instance_pid(self, engine) -> int:
-        pids = wait_until(engine.handler_pids, 10, "a handler instance")
-        self.assertEqual(len(pids), 1, f"one warm instance expected, found {pids}")
-        return next(iter(pids))
-
     def assertOnlyLambdaEnvironment(self, pid: int, configured: set[str] = frozenset(),
                                     script: bool = True) -> None:
         names = set(environment_of(pid))
@@ -127,11 +137,6 @@ class LambdaPackage(EngineTestCase):
                          "variables in the handler's environment that Lambda does not set")
         self.assertIn("AWS_LAMBDA_RUNTIME_API", names)
 
-    def assertAllFromPackage(self, pid: int, task: str) -> set[str]:
-        files = mapped_files(pid)
-        outside = sorted(f for f in files if not f.startswith(task + os.sep))
-        self.assertEqual(outside, [], f"files the handler mapped from outside its package {task}")
-        return files
 
     # --- the zips ---------------------------------------------------------------------------------
 
@@ -274,7 +279,7 @@ def older_rootfs() -> tuple[str | None, str]:
     return ROOTFS, ""
 
 
-class OnOlderGlibc(EngineTestCase):
+class OnOlderGlibc(PackageTestCase):
     rootfs = ""
 
     @classmethod
@@ -321,17 +326,17 @@ class OnOlderGlibc(EngineTestCase):
         engine.wait_log("f", r"version `GLIBC_2\.3[2-9]' not found")
 
     def test_bundled_hello_runs_there(self):
-        task = self.unpack_zip(package_zip("hello", "hello"))
+        task = self.unpack(package_zip("hello", "hello"))
         start = self.install("hello", task)
         engine = self.start_engine({"f": {"handler": self.chrooted("hello", start)}})
         out = self.assertSuccess(engine.invoke("f", {"on": OLD_SUITE}))
         self.assertEqual(out["event"], {"on": OLD_SUITE})
-        self.assertMapsInside(engine, self.rootfs + os.path.dirname(start))
+        self.assertAllFromPackage(self.instance_pid(engine), self.rootfs + os.path.dirname(start))
 
     def test_static_hello_runs_there(self):
         if SANITIZED:
             self.skipTest("AddressSanitizer cannot link -static: hello_static is not built in this build")
-        task = self.unpack_zip(package_zip("hello", "hello_static"))
+        task = self.unpack(package_zip("hello", "hello_static"))
         engine = self.start_engine({"f": {"handler": self.chrooted("static", self.install("static", task))}})
         self.assertSuccess(engine.invoke("f", {"on": OLD_SUITE}))
 
@@ -344,7 +349,7 @@ class OnOlderGlibc(EngineTestCase):
         r = aws_request(moto.endpoint, "PUT", "/raw/trips.csv", credentials=creds, service="s3",
                         body=b"id,fare\n1, 2.50\nbroken,x,y\n")
         self.assertEqual(r.status, 200, str(r))
-        task = self.unpack_zip(package_zip("csv_clean", "csv_clean"))
+        task = self.unpack(package_zip("csv_clean", "csv_clean"))
         start = self.install("csv", task)
         engine = self.start_engine(
             {"f": {"handler": self.chrooted("csv", start)}},
@@ -354,21 +359,7 @@ class OnOlderGlibc(EngineTestCase):
         self.assertEqual((out["rows_out"], out["rejected"]), (1, 1), out)
         r = aws_request(moto.endpoint, "GET", "/clean/trips.csv", credentials=creds, service="s3")
         self.assertEqual((r.status, r.body), (200, b"id,fare\n1,2.50\n"))
-        self.assertMapsInside(engine, self.rootfs + os.path.dirname(start))
-
-    def unpack_zip(self, zip_path: str) -> str:
-        task = os.path.join(self.tmp, "unzipped-" + os.path.basename(zip_path).removesuffix(".zip"))
-        os.makedirs(task)
-        subprocess.run(["unzip", "-q", zip_path, "-d", task], check=True, timeout=60)
-        return task
-
-    def assertMapsInside(self, engine, folder: str) -> None:
-        pids = wait_until(engine.handler_pids, 10, "a handler instance")
-        self.assertEqual(len(pids), 1, pids)
-        files = mapped_files(next(iter(pids)))
-        self.assertTrue(files)
-        self.assertEqual(sorted(f for f in files if not f.startswith(folder + os.sep)), [],
-                         "files the handler mapped from outside its package (the chroot's own /lib included)")
+        self.assertAllFromPackage(self.instance_pid(engine), self.rootfs + os.path.dirname(start))
 
 
 if __name__ == "__main__":
