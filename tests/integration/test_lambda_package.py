@@ -323,7 +323,11 @@ class OnOlderGlibc(PackageTestCase):
         engine = self.start_engine({"f": {"handler": self.chrooted("plain", self.install("plain", example("hello")))}})
         r = engine.invoke("f", {})
         self.assertEqual(r.header("X-Amz-Function-Error"), "Unhandled", str(r))
-        engine.wait_log("f", r"version `GLIBC_2\.3[2-9]' not found")
+        # The loader stops at the first thing the older system lacks: in a sanitizer build that is
+        # GCC 12's libasan.so.8 itself (Debian 11 has libasan6), otherwise glibc's newer symbols.
+        missing = (r"libasan\.so\.8: cannot open shared object file" if SANITIZED
+                   else r"version `GLIBC_2\.3[2-9]' not found")
+        engine.wait_log("f", missing)
 
     def test_bundled_hello_runs_there(self):
         task = self.unpack(package_zip("hello", "hello"))
