@@ -479,7 +479,7 @@ class EngineTestCase(unittest.TestCase):
     def restart_engine(self, old: Engine) -> Engine:
         """A new engine process on the same config and state folder."""
         engine = Engine(old.workdir, None, args=old.extra_args, state_dir=old.state_dir, cwd=old.cwd,
-                        env=old.env)
+                        env=old.env, inherit_env=old.inherit_env)
         engine.config_path = old.config_path
         self.engines.append(engine)
         return engine.start()

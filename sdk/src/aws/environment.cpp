@@ -1,10 +1,10 @@
 #include "aws/environment.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <random>
 
