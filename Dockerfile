@@ -8,7 +8,11 @@
 #
 # The final stage runs `lambdaport serve` as the unprivileged user `lambdaport`, listening on
 # 0.0.0.0:3001 inside the container so that a published port reaches it. This is the one place
-# lambdaport listens beyond loopback by default: everywhere else it binds 127.0.0.1.
+# lambdaport listens beyond loopback by default: everywhere else it binds 127.0.0.1. An address
+# beyond loopback needs a credential that callers sign with, so the image carries none (anyone could
+# read it out of a published image) and refuses to start without one: pass
+# LAMBDAPORT_ACCESS_KEY_ID and LAMBDAPORT_SECRET_ACCESS_KEY (docker-compose.yml does), or add
+# --no-auth to the command knowingly.
 
 # --- build: Debian 12, the project's dependencies, the engine and the examples ----------------------
 FROM debian:12 AS build
@@ -20,6 +24,8 @@ RUN scripts/setup.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
 # No tests and no benchmarks here: the final stage needs the engine and the pipeline only (the
 # tests stage below adds the tests to the same build folder).
+# Without ccache (setup.sh installs it): a cache inside an image layer would only make the layer bigger.
+ENV LAMBDAPORT_CCACHE=0
 RUN scripts/build.sh build -DLAMBDAPORT_BUILD_TESTS=OFF -DLAMBDAPORT_BUILD_BENCH=OFF
 # What the final stage takes, stripped of debug information: the engine, the pipeline's functions
 # and generator, and the pipeline's configuration with handler paths relative to it.
@@ -51,10 +57,11 @@ CMD ["python3", "-m", "unittest", "-v", "test_storage_conformance.StorageConform
 # --- final: the engine and the pipeline, with only the libraries they load ---------------------------
 FROM debian:12-slim
 # libcurl4 and libssl3 (libcrypto): what the engine's bucket and queue sources and the pipeline's
-# functions load (lambdaport::storage, ::sqs, ::lambda); ca-certificates: HTTPS to Amazon S3. The
+# functions load (lambdaport::storage, ::sqs, ::lambda); libyaml-cpp0.7: the engine's SAM template
+# reader (--template); unzip: a template's zipped CodeUri; ca-certificates: HTTPS to Amazon S3. The
 # C and C++ runtimes (libc6, libstdc++6, libgcc-s1) are already in debian:12-slim.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates libcurl4 libssl3 \
+    && apt-get install -y --no-install-recommends ca-certificates libcurl4 libssl3 libyaml-cpp0.7 unzip \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 lambdaport \
     && useradd --uid 10001 --gid lambdaport --home-dir /var/lib/lambdaport --create-home \
@@ -66,8 +73,9 @@ USER lambdaport
 WORKDIR /var/lib/lambdaport
 EXPOSE 3001
 # Storage comes from the command (`--storage http://minio:9000` in docker-compose.yml) or from the
-# environment (LAMBDAPORT_STORAGE, AWS_ENDPOINT_URL_S3); credentials from AWS_ACCESS_KEY_ID and
-# AWS_SECRET_ACCESS_KEY.
+# environment (LAMBDAPORT_STORAGE, AWS_ENDPOINT_URL_S3); storage credentials from AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY; the Invoke API's from LAMBDAPORT_ACCESS_KEY_ID and
+# LAMBDAPORT_SECRET_ACCESS_KEY (required: see the top of this file).
 ENTRYPOINT ["lambdaport"]
 CMD ["serve", "--config", "/opt/lambdaport/pipeline/pipeline.json", "--listen", "0.0.0.0:3001", \
      "--state", "/var/lib/lambdaport/state"]

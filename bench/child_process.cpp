@@ -18,6 +18,16 @@
 #include <thread>
 
 namespace lambdaport::bench {
+
+std::filesystem::path find_executable(std::initializer_list<std::filesystem::path> candidates) {
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (!c.empty() && std::filesystem::is_regular_file(c, ec)) {
+            return std::filesystem::weakly_canonical(c, ec);
+        }
+    }
+    return *candidates.begin();
+}
 namespace {
 
 // Running children, for the signal handler: plain atomics, because only async-signal-safe work

@@ -4,11 +4,17 @@
 
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace lambdaport::bench {
+
+/// The first of `candidates` that is a regular file (canonical), else the first candidate: one
+/// beside the benchmark in its build tree, then the path the build recorded (so a moved build tree
+/// still finds its siblings).
+std::filesystem::path find_executable(std::initializer_list<std::filesystem::path> candidates);
 
 /// A child process the benchmark started, known by its PID, with standard output and standard
 /// error written to files (so a chatty child never blocks on a full pipe and costs us no reader).

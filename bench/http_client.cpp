@@ -301,10 +301,18 @@ bool http_client::read_response() {
 }
 
 const http_response& http_client::post(std::string_view target, std::string_view body) {
+    return request("POST", target, body);
+}
+
+const http_response& http_client::request(std::string_view method, std::string_view target,
+                                          std::string_view body, std::string_view extra_headers) {
     request_.clear();
-    request_.append("POST ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_);
-    request_.append(":").append(std::to_string(port_));
-    request_.append("\r\nContent-Type: application/json\r\nContent-Length: ");
+    request_.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
+    request_.append(host_).append(":").append(std::to_string(port_)).append("\r\n");
+    if (!body.empty()) {
+        request_.append("Content-Type: application/json\r\n");
+    }
+    request_.append(extra_headers).append("Content-Length: ");
     request_.append(std::to_string(body.size())).append("\r\n\r\n").append(body);
 
     // A kept-alive connection the server has since closed fails on first use; retry that once on

@@ -38,6 +38,12 @@ class http_client {
     /// stays valid until the next call.
     const http_response& post(std::string_view target, std::string_view body);
 
+    /// Sends `method target` with `body` (as application/json when not empty) and
+    /// `extra_headers`, complete header lines each ending in CRLF (e.g.
+    /// "X-Amz-Invocation-Type: Event\r\n"); otherwise as `post`.
+    const http_response& request(std::string_view method, std::string_view target,
+                                 std::string_view body, std::string_view extra_headers = {});
+
     /// How many TCP connections this client has opened so far.
     std::size_t connections_opened() const noexcept { return connections_opened_; }
 

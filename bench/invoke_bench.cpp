@@ -61,25 +61,13 @@ constexpr const char* usage =
     "  --cold N         cold-start invocations (200)\n"
     "  --keep-temp      keep the temporary folder (config, state, logs) after the run\n";
 
-// The first existing candidate: one beside this binary in its build tree, then the path the
-// build recorded (so a moved build tree still finds its siblings).
-fs::path find_default(std::initializer_list<fs::path> candidates) {
-    for (const auto& c : candidates) {
-        std::error_code ec;
-        if (!c.empty() && fs::is_regular_file(c, ec)) {
-            return fs::weakly_canonical(c, ec);
-        }
-    }
-    return *candidates.begin();
-}
-
 options parse_options(int argc, char** argv) {
     std::error_code ec;
     const fs::path self_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
     options o;
-    o.engine = find_default({self_dir / "../runtime/lambdaport", LAMBDAPORT_BENCH_ENGINE});
-    o.handler = find_default({self_dir / "../examples/hello/hello", LAMBDAPORT_BENCH_HANDLER});
-    o.floor = find_default({self_dir / "lambdaport_floor_server", LAMBDAPORT_BENCH_FLOOR});
+    o.engine = find_executable({self_dir / "../runtime/lambdaport", LAMBDAPORT_BENCH_ENGINE});
+    o.handler = find_executable({self_dir / "../examples/hello/hello", LAMBDAPORT_BENCH_HANDLER});
+    o.floor = find_executable({self_dir / "lambdaport_floor_server", LAMBDAPORT_BENCH_FLOOR});
 
     auto number = [&](int& i, std::string_view name) {
         if (i + 1 >= argc) {
@@ -253,13 +241,6 @@ void print_cpu(std::string_view what, const load_result& r) {
                 cpu_per_request(r.cpu.client, r.completed).c_str());
 }
 
-std::string loadavg() {
-    std::ifstream in("/proc/loadavg");
-    std::string a, b, c;
-    in >> a >> b >> c;
-    return a + " " + b + " " + c;
-}
-
 // Everything one run measured.
 struct measurements {
     load_result floor_seq;
@@ -385,7 +366,7 @@ std::size_t print_report(const options& o, const measurements& m) {
     print_cpu("engine, sequential", m.warm_seq);
     print_cpu("floor, throughput", m.floor_tp);
     print_cpu("engine, throughput", m.warm_tp);
-    std::printf("  load average now %s\n", loadavg().c_str());
+    std::printf("  load average now %s\n", load_average().c_str());
 
     std::size_t errors = 0;
     for (const auto* r : {&m.floor_seq, &m.warm_seq, &m.floor_tp, &m.warm_tp, &m.cold_seq}) {
@@ -412,7 +393,7 @@ int run(const options& o) {
                   << "  handler  " << o.handler.string() << "\n"
                   << "  floor    " << o.floor.string() << "\n"
                   << "  machine  " << std::thread::hardware_concurrency() << " cores, load average "
-                  << loadavg() << "\n"
+                  << load_average() << "\n"
                   << "  run      " << o.requests << " sequential requests (cap " << o.seconds
                   << " s), " << o.clients << " clients x " << o.seconds << " s, " << o.cold
                   << " cold starts; temp " << dir.string() << "\n"

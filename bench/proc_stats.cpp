@@ -7,8 +7,16 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 
 namespace lambdaport::bench {
+
+std::string load_average() {
+    std::ifstream in("/proc/loadavg");
+    std::string a, b, c;
+    in >> a >> b >> c;
+    return a + " " + b + " " + c;
+}
 
 std::optional<memory_usage> read_memory(pid_t pid) {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -34,6 +42,22 @@ std::optional<memory_usage> read_memory(pid_t pid) {
         return std::nullopt;
     }
     return usage;
+}
+
+std::optional<std::size_t> count_fds(pid_t pid) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    std::size_t n = 0;
+    for (const std::filesystem::directory_iterator end; it != end; it.increment(ec)) {
+        if (ec) {
+            return std::nullopt;
+        }
+        ++n;
+    }
+    return n;
 }
 
 std::optional<std::chrono::microseconds> read_cpu_time(pid_t pid) {

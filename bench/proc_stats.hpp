@@ -3,10 +3,15 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace lambdaport::bench {
+
+/// The machine's load averages over 1, 5 and 15 minutes, as /proc/loadavg gives them.
+std::string load_average();
 
 /// Resident memory of a process from /proc/<pid>/status, in kB (kibibytes): VmRSS and its peak.
 struct memory_usage {
@@ -14,6 +19,9 @@ struct memory_usage {
     long peak_kb = 0;  ///< VmHWM
 };
 std::optional<memory_usage> read_memory(pid_t pid);
+
+/// How many file descriptors a process has open (entries of /proc/<pid>/fd).
+std::optional<std::size_t> count_fds(pid_t pid);
 
 /// CPU time (user + system, all threads) a process has used so far, from /proc/<pid>/stat.
 std::optional<std::chrono::microseconds> read_cpu_time(pid_t pid);

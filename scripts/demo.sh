@@ -12,6 +12,8 @@ cd "$root"
 
 if [[ -z ${LAMBDAPORT_DEMO_SKIP_BUILD:-} ]]; then
   scripts/setup.sh
-  scripts/build.sh build
+  # Only what the demo runs (the lambdaport_demo target: the engine, the pipeline's four functions and
+  # the data generator); the tests, benchmarks and other examples are scripts/build.sh's full build.
+  scripts/build.sh build --target lambdaport_demo
 fi
 exec python3 scripts/pipeline_demo.py "$@"

@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential g++ cmake ninja-build        # toolchain
+  ccache                                       # compiler cache: scripts/build.sh uses it when present
   libboost1.81-dev nlohmann-json3-dev          # engine: Asio/Beast, JSON
   libcurl4-openssl-dev libssl-dev             # SDK storage: HTTPS to S3 (libcurl), SigV4 and ETag digests (libcrypto)
   libyaml-cpp-dev unzip                        # engine: SAM templates (YAML with !Ref tags), zipped CodeUri
@@ -17,6 +18,7 @@ if [[ ${1:-} == --tests ]]; then
     sqlite3                                    # pipeline tests: the independent engine the statistics are checked against
     chromium                                   # pipeline tests: the HTML report, rendered headless
     debootstrap                                # Lambda package tests: an older Debian (glibc 2.31) to run packages on
+    clang-16 libfuzzer-16-dev libclang-rt-16-dev  # fuzz tests (tests/fuzz): clang, libFuzzer, its ASan/UBSan runtimes
   )
 elif [[ -n ${1:-} ]]; then
   echo "usage: scripts/setup.sh [--tests]" >&2

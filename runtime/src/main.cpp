@@ -12,11 +12,15 @@ constexpr const char* help = R"(lambdaport: AWS Lambda's Runtime and Invoke APIs
 
 usage:
   lambdaport serve [--listen HOST:PORT] [--function NAME=PATH]... [--config FILE] [--state DIR]
-                   [--storage file:///PATH|DIR|s3|http://HOST:PORT]
+                   [--storage file:///PATH|DIR|s3|http://HOST:PORT] [--no-auth]
   lambdaport serve --template template.yaml [--parameter-overrides KEY=VALUE...]
                    [--stack-name NAME] [--listen ...] [--state ...] [--storage ...]
   lambdaport invoke NAME [--payload JSON|@FILE] [--async] [--log-tail] [--endpoint http://HOST:PORT]
   lambdaport --version
+
+The Invoke API verifies SigV4 signatures when a credential is configured (engine.auth, or
+LAMBDAPORT_ACCESS_KEY_ID and LAMBDAPORT_SECRET_ACCESS_KEY); an address that is not loopback needs one,
+or --no-auth.
 )";
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "json_reader.hpp"
+
 namespace lambdaport::events {
 
 namespace {
@@ -394,6 +396,13 @@ scheduled_event scheduled_event::parse(const json& payload) {
         }
     }
     if (auto it = payload.find("detail"); it != payload.end() && !it->is_null()) {
+        // Copying recurses once per level: an event that did not come through `run` may be
+        // deeper than the stack allows.
+        if (lambdaport::detail::nests_deeper_than(*it, lambdaport::detail::max_event_depth)) {
+            fail("detail", "nested more than " +
+                               std::to_string(lambdaport::detail::max_event_depth) +
+                               " levels deep");
+        }
         e.detail = *it;
     }
     return e;

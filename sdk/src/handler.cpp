@@ -1,6 +1,7 @@
 #include "lambdaport/detail/handler.hpp"
 
 #include "error_report.hpp"
+#include "json_reader.hpp"
 
 namespace lambdaport::detail {
 
@@ -10,13 +11,12 @@ std::optional<invocation_response> parse_event(std::string_view payload, nlohman
         event = nullptr;
         return std::nullopt;
     }
-    try {
-        event = nlohmann::json::parse(payload);
+    std::string error;
+    if (parse_json(payload, event, max_event_depth, error)) {
         return std::nullopt;
-    } catch (const nlohmann::json::parse_error& e) {
-        return invocation_response::failure(std::string("the event is not JSON: ") + e.what(),
-                                            std::string(unmarshal_error_type));
     }
+    // Python's runtime answers an event it cannot read the same way: Runtime.UnmarshalError.
+    return invocation_response::failure("the event is " + error, std::string(unmarshal_error_type));
 }
 
 invocation_response json_response(const nlohmann::json& result) {

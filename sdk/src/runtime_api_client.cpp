@@ -1,5 +1,6 @@
 #include "runtime_api_client.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -17,7 +18,13 @@ std::chrono::system_clock::time_point parse_deadline(std::string_view epoch_ms) 
     if (ec != std::errc{} || end != epoch_ms.data() + epoch_ms.size() || ms < 0) {
         return {};
     }
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+    // Past what the clock can hold (the year 2262 in nanoseconds) the conversion would overflow;
+    // such a deadline is as good as none: the latest the clock holds.
+    constexpr long long latest_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::duration::max())
+                                        .count();
+    return std::chrono::system_clock::time_point(
+        std::chrono::milliseconds(std::min(ms, latest_ms)));
 }
 
 bool is_unreserved(char c) {
@@ -55,11 +62,8 @@ void append_invocation_path(std::string& target, std::string_view request_id,
     target.append(what);
 }
 
-std::error_code runtime_api_client::next(invocation_info& info, std::string_view& payload) {
-    if (auto ec = http_.request({.method = "GET", .target = next_target})) {
-        return ec;
-    }
-    const auto& response = http_.response();
+std::error_code read_next_answer(const http_response_parser& response, invocation_info& info,
+                                 std::string_view& payload) {
     if (response.status_code() == 403 || response.status_code() == 500) {
         return error::container_error;
     }
@@ -71,6 +75,13 @@ std::error_code runtime_api_client::next(invocation_info& info, std::string_view
     }
     payload = response.body();
     return {};
+}
+
+std::error_code runtime_api_client::next(invocation_info& info, std::string_view& payload) {
+    if (auto ec = http_.request({.method = "GET", .target = next_target})) {
+        return ec;
+    }
+    return read_next_answer(http_.response(), info, payload);
 }
 
 runtime_api_client::post_result runtime_api_client::post(std::string_view request_id,

@@ -17,6 +17,11 @@ namespace lambdaport::detail {
 /// id is missing.
 bool read_invocation_headers(const http_response_parser& response, invocation_info& info);
 
+/// What a complete `/next` answer means: fills `info` from its headers and `payload` with its
+/// body (valid while the response is). Errors as `runtime_api_client::next` names them.
+std::error_code read_next_answer(const http_response_parser& response, invocation_info& info,
+                                 std::string_view& payload);
+
 /// Appends the path of an invocation's result: /2018-06-01/runtime/invocation/{id}/{what}, with
 /// the id percent-encoded.
 void append_invocation_path(std::string& target, std::string_view request_id,

@@ -45,11 +45,14 @@ ACCOUNT = "000000000000"
 LISTENING = re.compile(r"listening address=([0-9.]+):([0-9]+)")
 REQUEST_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
-SANITIZER_REPORT = re.compile(r"^(==[0-9]+==ERROR: [^\n]*|\S+:[0-9]+:[0-9]+: runtime error: [^\n]*)$",
-                              re.MULTILINE)
+# ASan's and UBSan's reports, and ThreadSanitizer's (a race is a WARNING; TSan goes on and exits 66).
+SANITIZER_REPORT = re.compile(r"^(==[0-9]+==ERROR: [^\n]*|\S+:[0-9]+:[0-9]+: runtime error: [^\n]*"
+                              r"|(?:WARNING|FATAL): ThreadSanitizer: [^\n]*)$", re.MULTILINE)
 
-START_DEADLINE = 20.0  # seconds for the engine to print its listening line
-STOP_DEADLINE = 10.0  # seconds between SIGTERM and SIGKILL
+# A slower build (ThreadSanitizer: 5-15x) multiplies the harness's deadlines and wait_until's timeouts.
+TIMEOUT_SCALE = max(1.0, float(os.environ.get("LAMBDAPORT_TEST_TIMEOUT_SCALE") or 1))
+START_DEADLINE = 20.0 * TIMEOUT_SCALE  # seconds for the engine to print its listening line
+STOP_DEADLINE = 10.0 * TIMEOUT_SCALE  # seconds between SIGTERM and SIGKILL
 MAX_SYNC_BODY = 6_291_456  # Invoke API request limit
 MAX_RESPONSE = 6_291_556  # Runtime API response limit
 
@@ -84,7 +87,7 @@ def example(name: str) -> str:
 def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.02) -> Any:
     """Polls `predicate` until it returns something truthy (returned) or `timeout` seconds pass (fails)."""
     try:
-        return storage_servers.wait_until(predicate, timeout, what, interval)
+        return storage_servers.wait_until(predicate, timeout * TIMEOUT_SCALE, what, interval)
     except TimeoutError as e:
         raise AssertionError(str(e)) from None
 
@@ -178,8 +181,10 @@ class Engine:
     def __init__(self, workdir: str, functions: dict[str, dict] | None = None,
                  engine: dict | None = None, args: list[str] | None = None,
                  state_dir: str | None = None, cwd: str | None = None,
-                 env: dict[str, str] | None = None, inherit_env: bool = True):
+                 env: dict[str, str] | None = None, inherit_env: bool = True,
+                 listen: str = "127.0.0.1:0"):
         self.workdir = workdir
+        self.listen = listen  # a loopback address, or one the test sends no traffic to
         self.env = dict(env or {})  # added to the engine's environment (which has no AWS_* of ours)
         self.inherit_env = inherit_env  # False: the engine's environment is `env` alone
         self.cwd = cwd or workdir
@@ -208,11 +213,16 @@ class Engine:
         if self.config_path:
             cmd += ["--config", self.config_path]
         cmd += self.extra_args
-        cmd += ["--listen", "127.0.0.1:0", "--state", self.state_dir]
+        cmd += ["--listen", self.listen, "--state", self.state_dir]
         return cmd
 
     def start(self) -> "Engine":
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} if self.inherit_env else {}
+        # Neither the runner's AWS credentials nor an Invoke API credential of its own (which would
+        # make every engine verify signatures).
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("AWS_") and k not in ("LAMBDAPORT_ACCESS_KEY_ID",
+                                                         "LAMBDAPORT_SECRET_ACCESS_KEY")} \
+            if self.inherit_env else {}
         env.update(self.env)
         with self._cond:
             self._lines.clear()
@@ -237,8 +247,9 @@ class Engine:
                     raise AssertionError(f"lambdaport printed no 'listening address=' line within "
                                          f"{START_DEADLINE} s:\n{self.output()}")
                 self._cond.wait(min(left, 0.1))
-        if self.host != "127.0.0.1":
-            raise AssertionError(f"engine listens on {self.host}, expected 127.0.0.1")
+        expected = self.listen.rsplit(":", 1)[0]
+        if self.host != expected:
+            raise AssertionError(f"engine listens on {self.host}, expected {expected}")
         return self
 
     def _drain(self, stream) -> None:
@@ -479,30 +490,36 @@ class EngineTestCase(unittest.TestCase):
     def restart_engine(self, old: Engine) -> Engine:
         """A new engine process on the same config and state folder."""
         engine = Engine(old.workdir, None, args=old.extra_args, state_dir=old.state_dir, cwd=old.cwd,
-                        env=old.env, inherit_env=old.inherit_env)
+                        env=old.env, inherit_env=old.inherit_env, listen=old.listen)
         engine.config_path = old.config_path
         self.engines.append(engine)
         return engine.start()
 
     # AWS CLI v2
 
-    def aws(self, *args: str, timeout: float = 120.0) -> subprocess.CompletedProcess:
+    def aws(self, *args: str, timeout: float = 120.0,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """The AWS CLI v2 with client_env(), plus `env` (e.g. other credentials)."""
         home = os.path.join(self.tmp, "home")
         os.makedirs(home, exist_ok=True)
-        return subprocess.run([AWS_CLI, *args], env=client_env(home), stdin=subprocess.DEVNULL,
+        cli_env = client_env(home)
+        cli_env.update(env or {})
+        return subprocess.run([AWS_CLI, *args], env=cli_env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=timeout)
 
     def aws_invoke(self, engine: Engine, function: str, payload: Any = None, *extra: str,
-                   payload_file: str | None = None) -> CliResult:
+                   payload_file: str | None = None, endpoint: str | None = None,
+                   env: dict[str, str] | None = None) -> CliResult:
         outfile = os.path.join(self.tmp, f"out-{time.monotonic_ns()}.json")
-        args = ["lambda", "invoke", "--endpoint-url", engine.endpoint, "--function-name", function,
-                "--cli-binary-format", "raw-in-base64-out", "--output", "json"]
+        args = ["lambda", "invoke", "--endpoint-url", endpoint or engine.endpoint,
+                "--function-name", function, "--cli-binary-format", "raw-in-base64-out",
+                "--output", "json"]
         if payload_file is not None:
             args += ["--payload", f"fileb://{payload_file}"]
         elif payload is not None:
             args += ["--payload", payload if isinstance(payload, str) else json.dumps(payload)]
         args += [*extra, outfile]
-        p = self.aws(*args)
+        p = self.aws(*args, env=env)
         result = CliResult(p.returncode, p.stdout, p.stderr)
         if p.returncode == 0:
             try:

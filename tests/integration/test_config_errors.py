@@ -87,6 +87,44 @@ class ConfigErrors(EngineTestCase):
         self.assertEqual(len(lines), 1, p.stderr)
         self.assertIn("config.json", lines[0])
 
+    def test_numbers_beyond_a_double_and_other_huge_numbers(self):
+        # JSON allows 1e999; nlohmann refuses it with an out_of_range error that start-up did not
+        # catch (exit 134). Huge numbers that do fit in a double fail the range check.
+        cases = [("timeout", "1e999", "the number 1e999 is out of range"),
+                 ("memory", "-1e999", "the number -1e999 is out of range"),
+                 ("timeout", "123456789012345678901234567890", "must be a number of seconds"),
+                 ("concurrency", "18446744073709551616", "must be an integer between 1 and 1000"),
+                 ("memory", "1e308", "must be an integer between 128 and 10240"),
+                 ("keep_warm", "-0.5", "must be an integer between 0 and 1000")]
+        for key, number, reason in cases:
+            with self.subTest(key=key, number=number):
+                text = self.function(**{key: "@NUMBER@"}).replace('"@NUMBER@"', number)
+                p = self.serve(text)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                line = self.assertOneLineError(p, f"config.json: functions.hello.{key}: {reason}")
+                self.assertTrue(line.startswith("lambdaport: "), line)
+
+    def test_a_key_given_twice(self):
+        # json.loads, like nlohmann, keeps the last of two equal keys: a setting would be lost.
+        text = ('{"functions": {"hello": {"handler": %s,\n  "timeout": 3,\n  "timeout": 30}}}'
+                % json.dumps(example("hello")))
+        self.assertOneLineError(self.serve(text), "config.json: functions.hello.timeout: defined twice: "
+                                "at line 2, column 3 and at line 3, column 3")
+        text = ('{"functions": {"hello": {"handler": %s},\n "hello": {"handler": %s}}}'
+                % (json.dumps(example("hello")), json.dumps(example("hello"))))
+        self.assertOneLineError(self.serve(text), "config.json: functions.hello: defined twice: "
+                                "at line 1, column 16 and at line 2, column 2")
+
+    def test_function_flag_given_twice(self):
+        hello = example("hello")
+        p = subprocess.run([engine_binary(), "serve", "--function", f"hello={hello}", "--function",
+                            "other=/bin/true", "--function", "hello=/bin/true", "--listen", "127.0.0.1:0",
+                            "--state", os.path.join(self.tmp, "state")],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=15)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stderr, f"lambdaport: --function hello: given twice (hello={hello} and "
+                                   "hello=/bin/true)\n")
+
     def test_good_file_starts(self):
         # The control case: a valid file (fractional timeout allowed) starts the engine.
         engine = self.start_engine({"hello": {"handler": example("hello"), "timeout": 1.5}})

@@ -157,9 +157,12 @@ class DockerStack(unittest.TestCase):
         self.addCleanup(self.compose, "stop", "--timeout", "20", deadline=300, check=False)
 
         def status():
+            # The engine listens on 0.0.0.0 in its container: it verifies every request, the
+            # status included, against the compose file's identity.
             try:
-                r = http_request("127.0.0.1", self.lambdaport_port, "GET", "/lambdaport/status", b"",
-                                 {}, 5.0)
+                r = aws_request(f"http://127.0.0.1:{self.lambdaport_port}", "GET",
+                                "/lambdaport/status", credentials=ACCESS, service="lambda",
+                                timeout=5.0)
             except OSError:
                 return None
             return r if r.status == 200 else None
@@ -168,6 +171,9 @@ class DockerStack(unittest.TestCase):
         except AssertionError:
             logs = self.compose("logs", "--no-color", deadline=120, check=False).stdout
             raise AssertionError(f"the stack did not come up:\n{logs[-OUTPUT_TAIL:]}") from None
+        unsigned = http_request("127.0.0.1", self.lambdaport_port, "GET", "/lambdaport/status", b"",
+                                {}, 5.0)
+        self.assertEqual(unsigned.status, 403, str(unsigned))
 
         examples = os.environ.get("LAMBDAPORT_EXAMPLES", "")
         generator = os.path.join(examples, "pipeline", "generate", "pipeline_generate")

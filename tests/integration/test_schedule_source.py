@@ -9,7 +9,7 @@ import re
 import time
 import unittest
 
-from harness import EngineTestCase, example, wait_until
+from harness import HERE, EngineTestCase, example, http_request, wait_until
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -65,6 +65,28 @@ class ScheduleSource(EngineTestCase):
         self.assertEqual(rated["event"], {"job": "compact", "n": 3})
         self.assertGreaterEqual(rated["t_ns"] / 1e9, started + 60 - 1)
         self.assertLess(rated["t_ns"] / 1e9, started + 60 + 10)
+
+    def test_a_firing_waits_while_the_async_queue_is_full(self):
+        gate, seen = os.path.join(self.tmp, "gate"), os.path.join(self.tmp, "seen.jsonl")
+        functions = {"gated": {
+            "handler": os.path.join(HERE, "handlers", "gated_recorder.py"), "concurrency": 1, "timeout": 300,
+            "environment": {"GATE_FILE": gate, "RECORD_FILE": seen},
+            "events": {"Tick": {"type": "schedule", "schedule": "cron(* * * * ? *)"}}}}
+        engine = self.start_engine(functions, engine={"async_queue_limit": 1})
+        # The one place in the queue is taken (the handler holds the event until the gate opens).
+        r = engine.invoke("gated", {"marker": "first"}, invocation_type="Event")
+        self.assertEqual(r.status, 202, str(r))
+        engine.wait_output(r"async queue full; event source waits .*source=gated/Tick", 75)
+
+        with open(gate, "w"):
+            pass
+        wait_until(lambda: len(lines(seen)) >= 2, 30, "both events handled")
+        got = lines(seen)
+        self.assertEqual([(x["marker"], x["source"]) for x in got],
+                         [("first", None), (None, "aws.events")], "the firing was delivered, once")
+        status = http_request(engine.host, engine.port, "GET", "/lambdaport/status", b"", {}, 10).json()
+        self.assertEqual(status["sources"][0]["delivered"], 1, status)
+        self.assertEqual(status["sources"][0]["backlog"], 0, status)
 
     def test_invalid_expressions_stop_start_up_with_one_line(self):
         cases = {

@@ -339,6 +339,92 @@ class TemplateErrors(EngineTestCase):
         self.assertEqual(p.stdout, "")
         self.assertRegex(p.stderr, r"^lambdaport: template\.yaml: line \d+, column \d+: .+\n$")
 
+    def test_yaml_nested_100000_deep(self):
+        # yaml-cpp stops at about 500 levels and calls it "bad file".
+        p = self.serve(self.HEADER + "Metadata: " + "[" * 100_000 + "]" * 100_000 + "\nResources:\n" +
+                       self.function())
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertRegex(p.stderr, r"^lambdaport: template\.yaml: line 3, column \d+: nested more than 499 "
+                                   r"levels deep\n$")
+
+    def test_aliases_nested_deeper_than_yaml_allows(self):
+        # An alias nests its anchor's depth again: 400 levels in `b`, 800 in `c`; yaml-cpp sees 400.
+        metadata = ("Metadata:\n  b: &b " + "[" * 400 + "x" + "]" * 400 + "\n  c: " + "[" * 400 + "*b" +
+                    "]" * 400 + "\n")
+        self.assertRefused(self.HEADER + metadata + "Resources:\n" + self.function(),
+                           "template.yaml: line 4, column 107: nested more than 500 levels deep (through "
+                           "aliases)")
+
+    def test_an_alias_inside_its_own_anchor(self):
+        self.assertRefused(self.HEADER + "Metadata:\n  a: &a [x, *a]\nResources:\n" + self.function(),
+                           "template.yaml: line 4, column 6: an alias refers to a node that contains it")
+
+    def test_an_alias_bomb_is_refused_in_bounded_memory(self):
+        # The "billion laughs": nine anchors of nine aliases each, 387 million values once expanded.
+        # Serving it used 4 GB and ended in std::bad_alloc.
+        laughs = ["  x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"]
+        laughs += [f"  x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10)]
+        with open(os.path.join(self.tmp, "template.yaml"), "w") as f:
+            f.write(self.HEADER + "Metadata:\n" + "".join(laughs) + "Resources:\n" + self.function())
+        err_path = os.path.join(self.tmp, "stderr")
+        limit_kb = 512 * 1024  # the engine is killed above this: on a shared machine, 4 GB is not an option
+        with open(err_path, "w") as err:
+            proc = subprocess.Popen([engine_binary(), "serve", "--template", "template.yaml",
+                                     "--listen", "127.0.0.1:0", "--state", os.path.join(self.tmp, "state")],
+                                    cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=err)
+        outcome = {}
+
+        def ended():
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                outcome["max_rss_kb"] = usage.ru_maxrss
+                return True
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            except (OSError, StopIteration):
+                return False
+            if rss > limit_kb:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                outcome["max_rss_kb"] = rss
+                return True
+            return False
+
+        try:
+            wait_until(ended, 60, "lambdaport to refuse the template")
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+        with open(err_path) as f:
+            stderr = f.read()
+        self.assertLess(outcome["max_rss_kb"], 256 * 1024, f"peak resident memory; stderr: {stderr}")
+        self.assertEqual(proc.returncode, 2, stderr)
+        self.assertRegex(stderr, r"^lambdaport: template\.yaml: line \d+, column \d+: aliases expand the "
+                                 r"template to more than 100000 values\n$")
+
+    def test_numbers_that_are_not_numbers(self):
+        # Coverage rather than a regression (these were refused already): every number in a template
+        # goes through one checked conversion, and each refusal is one line.
+        for prop, value, reason in (
+                ("Timeout", ".nan", "must be an integer between 1 and 900"),
+                ("Timeout", "1e999", "must be an integer between 1 and 900"),
+                ("Timeout", "-1", "must be an integer between 1 and 900"),
+                ("MemorySize", "18446744073709551616", "must be an integer between 128 and 10240"),
+                ("MemorySize", ".inf", "must be an integer between 128 and 10240")):
+            with self.subTest(prop=prop, value=value):
+                self.assertRefused(self.HEADER + "Resources:\n" + self.function(f"{prop}: {value}\n"),
+                                   f"template.yaml: Resources.CleanFunction.Properties.{prop}: {reason}")
+        parameters = "Parameters:\n  Size:\n    Type: Number\n    Default: .inf\n"
+        self.assertRefused(self.HEADER + parameters + "Resources:\n" + self.function(),
+                           "template.yaml: Parameters.Size: the value '.inf' is not a number")
+
     def test_template_and_config_together(self):
         self.assertRefused(self.HEADER + "Resources:\n" + self.function(),
                            "--template: cannot be combined with --config", "--config", "x.json")

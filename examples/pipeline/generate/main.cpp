@@ -28,7 +28,7 @@ std::vector<gen::file_plan> plan_files(const gen::options& o) {
                            (o.format == gen::format_choice::mixed && i % 3 == 2)
                        ? gen::file_format::jsonl
                        : gen::file_format::csv;
-        char name[32];
+        char name[48]; // room for any 64-bit part number: a truncated name could collide
         std::snprintf(name, sizeof name, "2026-11-part-%04llu.%s",
                       static_cast<unsigned long long>(i + 1),
                       p.format == gen::file_format::csv ? "csv" : "jsonl");

@@ -5,11 +5,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
+#include "aws/digest.hpp"
+#include "aws/environment.hpp"
+#include "aws/sigv4.hpp"
+#include "aws/uri.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::cli {
@@ -50,6 +57,27 @@ bool parse_endpoint(std::string_view url, options& out) {
     out.host = std::string(url.substr(0, colon));
     out.port = std::string(url.substr(colon + 1));
     return true;
+}
+
+// Who the request is signed as, as the AWS CLI would sign it: LAMBDAPORT_ACCESS_KEY_ID and
+// LAMBDAPORT_SECRET_ACCESS_KEY when both are set (the engine's own credential), else
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; nothing (an unsigned request,
+// which an engine without credentials on loopback takes) when neither is.
+std::optional<lambdaport::detail::aws::sigv4_credentials> signing_credentials() {
+    namespace aws = lambdaport::detail::aws;
+    aws::service_environment env = aws::read_environment("AWS_ENDPOINT_URL_LAMBDA");
+    const char* id = std::getenv("LAMBDAPORT_ACCESS_KEY_ID");
+    const char* secret = std::getenv("LAMBDAPORT_SECRET_ACCESS_KEY");
+    if (id && *id && secret && *secret) {
+        env.access_key_id = id;
+        env.secret_access_key = secret;
+        env.session_token.clear();
+    }
+    if (env.access_key_id.empty() || env.secret_access_key.empty()) {
+        return std::nullopt;
+    }
+    return aws::sigv4_credentials{env.access_key_id, env.secret_access_key, env.session_token,
+                                  env.region, "lambda"};
 }
 
 }  // namespace
@@ -104,13 +132,26 @@ int invoke_command(int argc, char** argv) {
         net::ip::tcp::resolver resolver(ioc);
         net::ip::tcp::socket socket(ioc);
         net::connect(socket, resolver.resolve(opt.host, opt.port));
-        bhttp::request<bhttp::string_body> req{
-            bhttp::verb::post, "/2015-03-31/functions/" + opt.name + "/invocations", 11};
-        req.set(bhttp::field::host, opt.host + ":" + opt.port);
-        req.set(bhttp::field::content_type, "application/json");
-        req.set("X-Amz-Invocation-Type", opt.async ? "Event" : "RequestResponse");
+        namespace aws = lambdaport::detail::aws;
+        const std::string target =
+            "/2015-03-31/functions/" + aws::uri_encode(opt.name) + "/invocations";
+        aws::request head;
+        head.method = "POST";
+        head.url = "http://" + opt.host + ":" + opt.port + target;
+        head.headers = {
+            "Host: " + opt.host + ":" + opt.port, "Content-Type: application/json",
+            std::string("X-Amz-Invocation-Type: ") + (opt.async ? "Event" : "RequestResponse")};
         if (opt.log_tail) {
-            req.set("X-Amz-Log-Type", "Tail");
+            head.headers.push_back("X-Amz-Log-Type: Tail");
+        }
+        if (const auto credentials = signing_credentials()) {
+            head.payload_sha256 = aws::sha256_hex(opt.payload);
+            aws::sign_v4(head, *credentials, std::chrono::system_clock::now());
+        }
+        bhttp::request<bhttp::string_body> req{bhttp::verb::post, target, 11};
+        for (const auto& line : head.headers) {
+            const auto colon = line.find(':');
+            req.set(line.substr(0, colon), line.substr(colon + 2));
         }
         req.body() = opt.payload;
         req.prepare_payload();

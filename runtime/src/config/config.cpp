@@ -1,5 +1,9 @@
 #include "config/config.hpp"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -9,6 +13,8 @@
 #include <sstream>
 
 #include "sources/schedule_expression.hpp"
+#include "util/json.hpp"
+#include "util/json_dump.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::config {
@@ -295,13 +301,14 @@ struct reader {
                 // EventBridge's Input is a JSON text; accept it as text or as JSON.
                 const auto& input = value["input"];
                 if (input.is_string()) {
-                    auto parsed = json::parse(input.get<std::string>(), nullptr, false);
-                    if (parsed.is_discarded()) {
-                        fail(key + ".input", "is not valid JSON text");
+                    util::json_problem problem;
+                    auto parsed = util::parse_json(input.get<std::string>(), {}, &problem);
+                    if (!parsed) {
+                        fail(key + ".input", "is not valid JSON text: " + problem.message());
                     }
-                    out.schedule.input = parsed.dump();
+                    out.schedule.input = util::dump_json(*parsed);
                 } else {
-                    out.schedule.input = input.dump();
+                    out.schedule.input = util::dump_json(input);
                 }
             }
         } else {
@@ -410,15 +417,13 @@ void parse_listen(std::string_view text, const std::string& where, engine_config
 
 engine_config parse_json(std::string_view text, const std::string& source,
                          const std::filesystem::path& base_dir) {
-    json doc;
-    try {
-        doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-        // nlohmann's message carries the line and column.
-        std::string what = e.what();
-        auto pos = what.find("parse error");
-        throw config_error(source + ": " + (pos == std::string::npos ? what : what.substr(pos)));
+    // nlohmann keeps the last of two equal keys: a setting written twice would silently lose one.
+    util::json_problem problem;
+    auto parsed = util::parse_json(text, {.unique_keys = true}, &problem);
+    if (!parsed) {
+        throw config_error(source + ": " + problem.message());
     }
+    const json& doc = *parsed;
     reader r{source, base_dir};
     if (!doc.is_object()) {
         throw config_error(source + ": the document must be a JSON object");
@@ -427,7 +432,8 @@ engine_config parse_json(std::string_view text, const std::string& source,
     engine_config out;
     if (doc.contains("engine")) {
         const auto& engine = r.object(doc["engine"], "engine");
-        r.only_keys(engine, "engine", {"listen", "state_dir", "region", "account_id"});
+        r.only_keys(engine, "engine",
+                    {"listen", "state_dir", "region", "account_id", "auth", "async_queue_limit"});
         if (engine.contains("listen")) {
             parse_listen(r.string(engine["listen"], "engine.listen"), source + ": engine.listen",
                          out);
@@ -444,6 +450,25 @@ engine_config parse_json(std::string_view text, const std::string& source,
                 out.account_id.find_first_not_of("0123456789") != std::string::npos) {
                 r.fail("engine.account_id", "must be 12 digits");
             }
+        }
+        if (engine.contains("auth")) {
+            const auto& auth = r.object(engine["auth"], "engine.auth");
+            r.only_keys(auth, "engine.auth", {"access_key_id", "secret_access_key"});
+            for (const char* key : {"access_key_id", "secret_access_key"}) {
+                if (!auth.contains(key)) {
+                    r.fail(std::string("engine.auth.") + key, "missing");
+                }
+            }
+            out.auth.access_key_id = r.string(auth["access_key_id"], "engine.auth.access_key_id");
+            out.auth.secret_access_key =
+                r.string(auth["secret_access_key"], "engine.auth.secret_access_key");
+            out.auth.source = source + ": engine.auth";
+            check_credential(out.auth, source + ": engine.auth.access_key_id",
+                             source + ": engine.auth.secret_access_key");
+        }
+        if (engine.contains("async_queue_limit")) {
+            out.async_queue_limit =
+                r.integer(engine["async_queue_limit"], "engine.async_queue_limit", 1, 1'000'000);
         }
     }
     if (doc.contains("storage")) {
@@ -527,6 +552,81 @@ storage_config parse_storage(std::string_view text, const std::string& where,
         out.root = (p.is_absolute() ? p : base_dir / p).lexically_normal();
     }
     return out;
+}
+
+void check_credential(const auth_config& auth, const std::string& where_key,
+                      const std::string& where_secret) {
+    const auto& id = auth.access_key_id;
+    bool id_ok = !id.empty() && id.size() <= 128;
+    for (unsigned char c : id) {
+        id_ok = id_ok && (std::isalnum(c) || c == '-' || c == '_');
+    }
+    if (!id_ok) {
+        // '/', ',' and blanks would break the Authorization header clients put it in.
+        throw config_error(where_key + ": must be 1 to 128 letters, digits, '-' or '_'");
+    }
+    const auto& secret = auth.secret_access_key;
+    bool secret_ok = secret.size() >= 16 && secret.size() <= 128;
+    for (unsigned char c : secret) {
+        secret_ok = secret_ok && c > 0x20 && c < 0x7f;
+    }
+    if (!secret_ok) {
+        // A short secret can be found offline from a single signed request someone overheard.
+        throw config_error(where_secret +
+                           ": must be 16 to 128 printable ASCII characters without blanks");
+    }
+}
+
+void apply_auth_environment(engine_config& config, const char* access_key_id,
+                            const char* secret_access_key) {
+    const bool has_id = access_key_id && *access_key_id;
+    const bool has_secret = secret_access_key && *secret_access_key;
+    if (!has_id && !has_secret) {
+        return;
+    }
+    if (has_id != has_secret) {
+        throw config_error(
+            std::string(has_id ? "LAMBDAPORT_ACCESS_KEY_ID" : "LAMBDAPORT_SECRET_ACCESS_KEY") +
+            " is set but " +
+            (has_id ? "LAMBDAPORT_SECRET_ACCESS_KEY" : "LAMBDAPORT_ACCESS_KEY_ID") +
+            " is not: set both, or neither");
+    }
+    config.auth.access_key_id = access_key_id;
+    config.auth.secret_access_key = secret_access_key;
+    config.auth.source = "LAMBDAPORT_ACCESS_KEY_ID";
+    check_credential(config.auth, "LAMBDAPORT_ACCESS_KEY_ID", "LAMBDAPORT_SECRET_ACCESS_KEY");
+}
+
+bool is_loopback(std::string_view host) {
+    const std::string text(host);
+    unsigned char v4[4];
+    if (inet_pton(AF_INET, text.c_str(), v4) == 1) {
+        return v4[0] == 127;
+    }
+    unsigned char v6[16];
+    if (inet_pton(AF_INET6, text.c_str(), v6) != 1) {
+        return false;
+    }
+    static constexpr unsigned char loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::equal(v6, v6 + 16, loopback) || (std::equal(v6, v6 + 12, mapped) && v6[12] == 127);
+}
+
+void check_exposure(const engine_config& config, const std::string& where) {
+    if (config.auth.configured() || config.auth.disabled || is_loopback(config.listen_host)) {
+        return;
+    }
+    unsigned char any[16];
+    if (inet_pton(AF_INET, config.listen_host.c_str(), any) != 1 &&
+        inet_pton(AF_INET6, config.listen_host.c_str(), any) != 1) {
+        return;  // not an address at all: binding it fails with its own message
+    }
+    throw config_error(where + ": " + config.listen_host + ":" +
+                       std::to_string(config.listen_port) +
+                       " is not a loopback address and no credential is configured: set "
+                       "engine.auth (or LAMBDAPORT_ACCESS_KEY_ID and LAMBDAPORT_SECRET_ACCESS_KEY) "
+                       "so that callers must sign, or pass --no-auth to leave the Invoke API open "
+                       "to everyone who can reach it");
 }
 
 void validate(const engine_config& config, const std::string& source) {

@@ -119,13 +119,28 @@ struct stack_config {
     std::vector<std::pair<std::string, std::string>> outputs;
 };
 
+/// Who may call the Invoke API (README: Security). Requests are verified (SigV4, service `lambda`)
+/// when a credential is configured, unless `--no-auth` says otherwise.
+struct auth_config {
+    std::string access_key_id;  // empty: no credential configured
+    std::string secret_access_key;
+    std::string source;     // where the credential came from, for the start-up line
+    bool disabled = false;  // --no-auth
+
+    bool configured() const { return !access_key_id.empty(); }
+    /// Whether every Invoke API request must carry a valid signature.
+    bool verify() const { return configured() && !disabled; }
+};
+
 struct engine_config {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 3001;
     std::filesystem::path state_dir = ".lambdaport";
     std::string region = "us-east-1";
     std::string account_id = "000000000000";
+    unsigned async_queue_limit = 10'000;  // pending Event invocations; more get 429
     storage_config storage;
+    auth_config auth;
     std::vector<function_config> functions;
     stack_config stack;
 
@@ -157,6 +172,26 @@ void parse_listen(std::string_view text, const std::string& where, engine_config
 /// naming `where`.
 storage_config parse_storage(std::string_view text, const std::string& where,
                              const std::filesystem::path& base_dir);
+
+/// Checks a credential clients sign with: a key id of 1 to 128 letters, digits, '-' or '_'; a
+/// secret of 16 to 128 printable ASCII characters without blanks. Throws config_error naming
+/// `where_key` or `where_secret`.
+void check_credential(const auth_config& auth, const std::string& where_key,
+                      const std::string& where_secret);
+
+/// LAMBDAPORT_ACCESS_KEY_ID and LAMBDAPORT_SECRET_ACCESS_KEY (null or empty: unset): together they
+/// replace engine.auth; one without the other is an error. Throws config_error.
+void apply_auth_environment(engine_config& config, const char* access_key_id,
+                            const char* secret_access_key);
+
+/// Whether `host` is a loopback address: 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104. False for
+/// anything that is not an IP address.
+bool is_loopback(std::string_view host);
+
+/// Refuses an Invoke API open to the network: the listen address is an IP address but not a
+/// loopback one, no credential is configured, and `--no-auth` was not given. `where` names where
+/// the address came from (`--listen`, `<file>: engine.listen`). Throws config_error.
+void check_exposure(const engine_config& config, const std::string& where);
 
 /// Checks what only the whole configuration can tell (at least one function, unique names).
 void validate(const engine_config& config, const std::string& source);

@@ -1,27 +1,61 @@
 #include "engine/engine.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "async/event_queue.hpp"
+#include "auth/verifier.hpp"
 #include "http/server.hpp"
 #include "log/log.hpp"
+#include "pool/containment.hpp"
 #include "pool/function_pool.hpp"
 #include "pool/process.hpp"
 #include "sources/sources.hpp"
 #include "template/deploy.hpp"
 #include "template/sam.hpp"
+#include "util/json_dump.hpp"
 #include "util/net.hpp"
 
 extern char** environ;
 
 namespace lambdaport::runtime::engine {
 namespace {
+
+// The Invoke API's connection timeouts: a keep-alive connection may sit idle this long, and a
+// request, from its first byte, must be read whole within this.
+constexpr std::chrono::seconds invoke_idle_timeout{60};
+constexpr std::chrono::seconds invoke_request_timeout{30};
+
+// Raises the soft limit on open descriptors to the hard one (each instance holds a few: its
+// pipe, pidfd and Runtime API sockets) and returns the limit in force.
+rlim_t raise_descriptor_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return 1024;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            limit = raised;
+        }
+    }
+    return limit.rlim_cur;
+}
+
+// Invoke API connections may take half the descriptors, at least 8 and at most 4096: the rest is
+// for instances, log files and event sources.
+std::size_t invoke_connection_limit(rlim_t descriptors) {
+    return std::clamp<std::size_t>(std::size_t(std::min<rlim_t>(descriptors, 8192) / 2), 8, 4096);
+}
 
 // What a handler inherits from the engine's environment: credentials, the endpoint overrides and
 // the storage setting, so the same handler reaches the same data the engine was pointed at.
@@ -107,7 +141,46 @@ config::engine_config load_template(const std::string& file, const std::string& 
     cfg.listen_port = base.listen_port;
     cfg.state_dir = base.state_dir;
     cfg.storage = base.storage;
+    cfg.async_queue_limit = base.async_queue_limit;
     return cfg;
+}
+
+// Decides who may call the Invoke API and gives handlers what they need to call it too. They get
+// a credential of their own, made for this run (LAMBDAPORT_ACCESS_KEY_ID and
+// LAMBDAPORT_SECRET_ACCESS_KEY, which the SDK's Lambda client prefers for an endpoint override):
+// the configured secret never reaches handler code, which may log or return its environment, and
+// what a handler could leak stops working when the engine stops.
+std::unique_ptr<auth::verifier> setup_auth(const config::auth_config& auth,
+                                           const std::string& address,
+                                           std::vector<std::string>& handler_environment) {
+    if (!auth.verify()) {
+        if (auth.disabled) {
+            log::warn("invoke api open: --no-auth",
+                      {{"address", address},
+                       {"meaning",
+                        "anyone who can reach this address can invoke every function "
+                        "and read /lambdaport/status"},
+                       {"ignored", auth.configured() ? auth.source : std::string("nothing")}});
+        } else {
+            log::info(
+                "invoke api open",
+                {{"address", address}, {"reason", "loopback address, no credential configured"}});
+        }
+        return nullptr;
+    }
+    const auth::credential handlers = auth::random_credential();
+    std::erase_if(handler_environment, [](const std::string& kv) {
+        return kv.starts_with("LAMBDAPORT_ACCESS_KEY_ID=") ||
+               kv.starts_with("LAMBDAPORT_SECRET_ACCESS_KEY=");
+    });
+    handler_environment.push_back("LAMBDAPORT_ACCESS_KEY_ID=" + handlers.access_key_id);
+    handler_environment.push_back("LAMBDAPORT_SECRET_ACCESS_KEY=" + handlers.secret_access_key);
+    log::info("invoke api signed", {{"address", address},
+                                    {"access_key_id", auth.access_key_id},
+                                    {"from", auth.source},
+                                    {"clock_skew", "5min"}});
+    return std::make_unique<auth::verifier>(
+        std::vector<auth::credential>{{auth.access_key_id, auth.secret_access_key}, handlers});
 }
 
 }  // namespace
@@ -117,19 +190,32 @@ struct engine::impl {
     net::io_context ioc{1};
     pool::pool_settings settings;
     std::unique_ptr<http::server> invoke_server;
+    std::unique_ptr<auth::verifier> verifier;  // null: the Invoke API verifies nothing
     std::map<std::string, std::unique_ptr<pool::function_pool>, std::less<>> pools;
     async::event_queue events;
     net::steady_timer flush_timer;
     net::signal_set signals;
+    net::signal_set children;  // SIGCHLD, when the engine reaps orphans (subreaper containment)
     sources::source_environment source_env;
     std::map<std::string, std::unique_ptr<sources::delivery>, std::less<>> deliveries;
     sources::source_set sources;  // last: its threads stop before what they use goes away
 
     explicit impl(config::engine_config c)
         : config(std::move(c)),
-          events(ioc.get_executor(), config.state_dir),
+          events(ioc.get_executor(), config.state_dir, config.async_queue_limit),
           flush_timer(ioc),
-          signals(ioc, SIGINT, SIGTERM) {}
+          signals(ioc, SIGINT, SIGTERM),
+          children(ioc) {}
+
+    void reap_on_sigchld() {
+        children.async_wait([this](boost::system::error_code ec, int) {
+            if (ec) {
+                return;
+            }
+            pool::reap_orphans();
+            reap_on_sigchld();
+        });
+    }
 
     void schedule_flush() {
         flush_timer.expires_after(flush_interval);
@@ -148,15 +234,22 @@ struct engine::impl {
 
 engine::engine(config::engine_config config) : impl_(std::make_unique<impl>(std::move(config))) {}
 
-engine::~engine() = default;
+engine::~engine() {
+    impl_.reset();  // the pools, and with them every handler process, first
+    pool::teardown_containment();
+}
 
 pool::function_pool* engine::find(std::string_view name) {
     auto it = impl_->pools.find(name);
     return it == impl_->pools.end() ? nullptr : it->second.get();
 }
 
-std::string engine::accept_event(pool::function_pool& fn, std::string payload) {
+std::optional<std::string> engine::accept_event(pool::function_pool& fn, std::string payload) {
     return impl_->events.accept(fn, std::move(payload));
+}
+
+const auth::verifier* engine::verifier() const {
+    return impl_->verifier.get();
 }
 
 std::string engine::status_json() {
@@ -168,11 +261,13 @@ std::string engine::status_json() {
                            {"errors", s.errors},          {"throttles", s.throttles},
                            {"cold_starts", s.cold_starts}};
     }
-    nlohmann::json out{
-        {"functions", functions},
-        {"async", {{"pending", impl_->events.pending()}, {"failed", impl_->events.failed()}}},
-        {"sources", impl_->sources.status()}};
-    return out.dump();
+    nlohmann::json out{{"functions", functions},
+                       {"async",
+                        {{"pending", impl_->events.pending()},
+                         {"limit", impl_->events.limit()},
+                         {"failed", impl_->events.failed()}}},
+                       {"sources", impl_->sources.status()}};
+    return util::dump_json(out);
 }
 
 int engine::run() {
@@ -183,7 +278,10 @@ int engine::run() {
     http::server_options options;
     options.body_limit = invoke_api::request_limit;
     options.too_large = invoke_api::too_large;
-    options.idle_timeout = std::chrono::seconds{120};
+    options.error = invoke_api::server_error;
+    options.idle_timeout = invoke_idle_timeout;
+    options.request_timeout = invoke_request_timeout;
+    options.max_connections = invoke_connection_limit(raise_descriptor_limit());
     try {
         m.invoke_server = std::make_unique<http::server>(
             m.ioc.get_executor(), m.config.listen_host, m.config.listen_port, options,
@@ -206,6 +304,8 @@ int engine::run() {
         }
     }
     apply_storage(m.config.storage, m.settings.inherited_environment);
+    m.verifier =
+        setup_auth(m.config.auth, m.invoke_server->address(), m.settings.inherited_environment);
     std::map<std::string, pool::function_pool*, std::less<>> by_name;
     for (const auto& f : m.config.functions) {
         auto p = std::make_unique<pool::function_pool>(m.ioc.get_executor(), f, m.settings);
@@ -218,6 +318,25 @@ int engine::run() {
                                {"concurrency", std::to_string(f.concurrency)}});
     }
     log::info("memory limit", {{"mechanism", pool::memory_limit_mechanism()}});
+    // Read once, here: `subreaper` forces the mechanism that works everywhere (tests use it).
+    const std::string containment = environment("LAMBDAPORT_CONTAINMENT");
+    if (!containment.empty() && containment != "auto" && containment != "subreaper") {
+        throw std::runtime_error("LAMBDAPORT_CONTAINMENT: expected auto or subreaper, got '" +
+                                 containment + "'");
+    }
+    log::info("process containment",
+              {{"mechanism", pool::setup_containment(containment != "subreaper")}});
+    if (pool::containment_reaps()) {
+        m.children.add(SIGCHLD);
+        // Asio installs its handler without SA_RESTART: a SIGCHLD landing on a source's thread
+        // would interrupt its blocking calls. Stopped children are no reason to wake up either.
+        struct sigaction action {};
+        if (::sigaction(SIGCHLD, nullptr, &action) == 0) {
+            action.sa_flags |= SA_RESTART | SA_NOCLDSTOP;
+            ::sigaction(SIGCHLD, &action, nullptr);
+        }
+        m.reap_on_sigchld();
+    }
 
     m.source_env.region = m.config.region;
     m.source_env.account_id = m.config.account_id;
@@ -270,6 +389,10 @@ int engine::run() {
         p->log().flush();
     }
     m.pools.clear();  // reaps the handler processes
+    if (pool::containment_reaps()) {
+        pool::reap_orphans();
+    }
+    pool::teardown_containment();
     log::info("stopped");
     log::flush_all();
     return 0;
@@ -278,7 +401,8 @@ int engine::run() {
 config::engine_config parse_serve_arguments(int argc, char** argv) {
     config::engine_config cfg;
     std::string source = "command line";
-    std::vector<config::function_config> extra;
+    // Each --function with the text it was given, for messages.
+    std::vector<std::pair<config::function_config, std::string>> extra;
     std::string listen;
     std::string state;
     std::string storage;
@@ -286,6 +410,7 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
     std::string template_file;
     std::string stack_name;
     std::map<std::string, std::string> overrides;
+    bool no_auth = false;
     for (int i = 0; i < argc; ++i) {
         std::string_view arg = argv[i];
         auto value = [&](std::string_view flag) -> std::string {
@@ -318,13 +443,25 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
                                            "'-', starting with a letter)");
             }
         } else if (arg == "--function") {
-            extra.push_back(config::parse_function_flag(value(arg)));
+            const std::string flag = value(arg);
+            auto f = config::parse_function_flag(flag);
+            // A later --function replaces the config file's function of that name; a second one
+            // on the command line is a mistake, not an override.
+            for (const auto& [earlier, earlier_flag] : extra) {
+                if (earlier.name == f.name) {
+                    throw config::config_error("--function " + f.name + ": given twice (" +
+                                               earlier_flag + " and " + flag + ")");
+                }
+            }
+            extra.emplace_back(std::move(f), flag);
         } else if (arg == "--listen") {
             listen = value(arg);
         } else if (arg == "--state") {
             state = value(arg);
         } else if (arg == "--storage") {
             storage = value(arg);
+        } else if (arg == "--no-auth") {
+            no_auth = true;
         } else {
             throw config::config_error("serve: unknown argument '" + std::string(arg) +
                                        "' (see lambdaport --help)");
@@ -353,14 +490,20 @@ config::engine_config parse_serve_arguments(int argc, char** argv) {
         cfg = load_template(template_file, stack_name, std::move(overrides), std::move(cfg));
         source = template_file;
     }
-    for (auto& f : extra) {
+    for (auto& given : extra) {
+        auto& f = given.first;
         std::erase_if(cfg.functions, [&](const auto& g) { return g.name == f.name; });
         cfg.functions.push_back(std::move(f));
     }
+    const std::string listen_source = listen.empty() ? source + ": engine.listen" : "--listen";
     if (!listen.empty()) {
         config::parse_listen(listen, "--listen", cfg);
     }
     config::validate(cfg, source);
+    config::apply_auth_environment(cfg, std::getenv("LAMBDAPORT_ACCESS_KEY_ID"),
+                                   std::getenv("LAMBDAPORT_SECRET_ACCESS_KEY"));
+    cfg.auth.disabled = no_auth;
+    config::check_exposure(cfg, listen_source);
     return cfg;
 }
 

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -21,8 +22,9 @@ class engine final : public invoke_api::directory {
     int run();
 
     pool::function_pool* find(std::string_view name) override;
-    std::string accept_event(pool::function_pool& fn, std::string payload) override;
+    std::optional<std::string> accept_event(pool::function_pool& fn, std::string payload) override;
     std::string status_json() override;
+    const auth::verifier* verifier() const override;
 
   private:
     struct impl;

@@ -20,10 +20,27 @@ struct server_options {
     /// connection closed.
     std::size_t body_limit = 6 * 1024 * 1024;
     std::function<response(std::string_view target)> too_large;
-    /// How long a connection may sit between requests, and how long reading one request may take;
-    /// writes then get 30 s. Zero: no timeouts at all (the Runtime API: a client parks /next and
-    /// never times out, and the instance's own deadline bounds everything else).
+    /// Largest request header (request line and fields); a larger one is answered 431 and the
+    /// connection closed.
+    std::size_t header_limit = 16 * 1024;
+    /// The API's error shape for what the server answers by itself: 400 for a request that is not
+    /// HTTP, 431 for an oversized header, 500 when the handler failed. Empty: a JSON
+    /// `{"message": ...}`.
+    std::function<response(unsigned status, std::string_view message)> error;
+    /// How long a connection may sit without sending a request, and, once a request's first byte
+    /// is in, how long reading all of it may take; writes then get 30 s. Zero: no timeouts at all
+    /// (the Runtime API: a client parks /next and never times out, and the instance's own
+    /// deadline bounds everything else).
     std::chrono::milliseconds idle_timeout{0};
+    std::chrono::milliseconds request_timeout{0};
+    /// Open connections at most. At the bound the server closes connections that sit idle between
+    /// requests to make room, and otherwise stops accepting until one ends (new ones wait in the
+    /// listen backlog).
+    std::size_t max_connections = 1024;
+    /// Decides, once per accepted connection, whether its peer may talk to this server (given the
+    /// connected socket's descriptor); a refused connection is closed before anything is read.
+    /// Empty: everyone may.
+    std::function<bool(int socket_fd)> admit;
 };
 
 class server {

@@ -1,11 +1,16 @@
 #include "invoke_api/invoke_api.hpp"
 
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "auth/verifier.hpp"
 #include "invoke_api/function_name.hpp"
+#include "log/log.hpp"
 #include "pool/function_pool.hpp"
+#include "util/json.hpp"
+#include "util/json_dump.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::invoke_api {
@@ -44,7 +49,7 @@ http::response api_error(unsigned status, std::string_view type, std::string_vie
     if (!reason.empty()) {
         body["Reason"] = reason;
     }
-    res.body = body.dump();
+    res.body = util::dump_json(body);
     return res;
 }
 
@@ -53,7 +58,26 @@ http::response too_large(std::string_view) {
                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
 }
 
+http::response server_error(unsigned status, std::string_view message) {
+    switch (status) {
+        case 400:
+            return api_error(400, "InvalidRequestContentException", message);
+        case 431:
+            return api_error(431, "RequestHeaderFieldsTooLargeException", message);
+        default:
+            return api_error(status, "ServiceException", message);
+    }
+}
+
 net::awaitable<http::response> handle(directory& functions, http::request req) {
+    if (const auto* verifier = functions.verifier()) {
+        auto verdict = verifier->check(req, std::chrono::system_clock::now());
+        if (!verdict.accepted()) {
+            log::warn("invoke refused",
+                      {{"error", verdict.error_type()}, {"access_key_id", verdict.access_key_id}});
+            co_return auth::refusal(verdict);
+        }
+    }
     auto [path, query] = http::split_target(req.target);
     if (req.method == "GET" && path == "/lambdaport/status") {
         http::response res;
@@ -138,13 +162,16 @@ net::awaitable<http::response> handle(directory& functions, http::request req) {
     std::string client_context;
     if (auto encoded = req.header_value("X-Amz-Client-Context"); !encoded.empty()) {
         auto text = util::base64_decode(encoded);
-        if (!text || text->size() > client_context_limit ||
-            !nlohmann::json::parse(*text, nullptr, false).is_object()) {
+        auto parsed = text && text->size() <= client_context_limit ? util::parse_json(*text)
+                                                                   : std::nullopt;
+        if (!parsed || !parsed->is_object()) {
             co_return api_error(400, "InvalidRequestContentException",
                                 "Client context must be a valid Base64-encoded JSON object of at "
                                 "most 3583 bytes.");
         }
-        client_context = std::move(*text);
+        // Passed on as a header of /next: written anew as compact JSON, so whitespace the caller
+        // put between its tokens (a line break is valid JSON) never reaches a header.
+        client_context = util::dump_json(*parsed);
     }
 
     if (type == "DryRun") {
@@ -158,16 +185,22 @@ net::awaitable<http::response> handle(directory& functions, http::request req) {
                                 "Request must be smaller than 1048576 bytes for the Invoke "
                                 "operation with invocation type Event");
         }
-        std::string id;
+        std::optional<std::string> id;
         try {
             id = functions.accept_event(*fn, std::move(req.body));
         } catch (const std::exception& e) {
             co_return api_error(500, "ServiceException",
                                 std::string("The event could not be queued: ") + e.what());
         }
+        if (!id) {
+            // AWS documents no answer for a full async queue; this is the throttle Lambda gives
+            // when an account-wide limit is reached, as the queue's bound is engine-wide.
+            co_return api_error(429, "TooManyRequestsException", "Rate Exceeded.",
+                                "ConcurrentInvocationLimitExceeded");
+        }
         http::response res;
         res.status = 202;
-        co_return with_request_id(std::move(res), id);
+        co_return with_request_id(std::move(res), *id);
     }
 
     auto work =

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,9 @@
 
 namespace lambdaport::runtime::pool {
 class function_pool;
+}
+namespace lambdaport::runtime::auth {
+class verifier;
 }
 
 // The Lambda Invoke API (2015-03-31) as AWS serves it to the CLI and the SDKs.
@@ -25,11 +29,14 @@ class directory {
     virtual ~directory() = default;
     /// The function of that name, or null.
     virtual pool::function_pool* find(std::string_view name) = 0;
-    /// Durably accepts an Event invocation; returns its request id. Throws std::exception when
-    /// the event cannot be stored.
-    virtual std::string accept_event(pool::function_pool& fn, std::string payload) = 0;
+    /// Durably accepts an Event invocation; returns its request id, or nullopt when the async
+    /// queue is full. Throws std::exception when the event cannot be stored.
+    virtual std::optional<std::string> accept_event(pool::function_pool& fn,
+                                                    std::string payload) = 0;
     /// The engine's status as JSON (GET /lambdaport/status).
     virtual std::string status_json() = 0;
+    /// What every request must pass before anything else, status included; null: nothing.
+    virtual const auth::verifier* verifier() const { return nullptr; }
 };
 
 /// An API error as AWS sends it: x-amzn-ErrorType and {"Type","message"}.
@@ -39,7 +46,11 @@ http::response api_error(unsigned status, std::string_view type, std::string_vie
 /// 413 for a request body over request_limit.
 http::response too_large(std::string_view target);
 
-/// Answers one Invoke API request.
+/// What the server answers by itself (400 not HTTP, 431 header too large, 500 the request
+/// failed), in the API's error shape.
+http::response server_error(unsigned status, std::string_view message);
+
+/// Answers one Invoke API request: AWS's 403 when `functions.verifier()` refuses it.
 net::awaitable<http::response> handle(directory& functions, http::request req);
 
 }  // namespace lambdaport::runtime::invoke_api

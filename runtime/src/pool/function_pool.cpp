@@ -7,6 +7,7 @@
 
 #include "log/log.hpp"
 #include "pool/instance.hpp"
+#include "util/json.hpp"
 
 namespace lambdaport::runtime::pool {
 namespace {
@@ -240,7 +241,7 @@ void function_pool::on_exit(instance& inst, bool failed_init, std::string init_e
             invocation_result r;
             r.function_error = true;
             r.payload = std::move(init_error);
-            auto parsed = nlohmann::json::parse(r.payload, nullptr, false);
+            const auto parsed = util::parse_json(r.payload).value_or(nullptr);
             if (parsed.is_object() && parsed.contains("errorType") &&
                 parsed["errorType"].is_string()) {
                 r.error_type = parsed["errorType"].get<std::string>();

@@ -14,6 +14,8 @@
 #include "http/server.hpp"
 #include "log/log.hpp"
 #include "pool/function_pool.hpp"
+#include "pool/peer_check.hpp"
+#include "pool/process_tree.hpp"
 #include "runtime_api/runtime_api.hpp"
 #include "util/text.hpp"
 
@@ -58,6 +60,11 @@ void instance::start() {
     options.too_large = [weak](std::string_view target) {
         return runtime_api::too_large(weak, target);
     };
+    options.error = runtime_api::server_error;
+    options.admit = [weak](int socket_fd) {
+        auto self = weak.lock();
+        return self && self->admit(socket_fd);
+    };
     api_ =
         std::make_unique<http::server>(pool_.executor(), "127.0.0.1", 0, options,
                                        [weak](http::request req) -> net::awaitable<http::response> {
@@ -82,6 +89,7 @@ void instance::start() {
     }
     opts.environment.push_back("AWS_LAMBDA_LOG_STREAM_NAME=" + day + "/[$LATEST]" +
                                util::random_hex(32));
+    opts.marker = opts.environment.back();  // random: no other instance has it
     spawned_ = clock::now();
     process_ = process::spawn(opts);
     output_.assign(process_.release_output_fd());
@@ -103,6 +111,38 @@ void instance::start() {
             self->process_.kill(SIGKILL);
         }
     });
+}
+
+bool instance::admit(int socket_fd) {
+    // Once per connection, and runtimes keep theirs alive: nothing of this is on the per-request
+    // path.
+    auto peer = find_peer(socket_fd);
+    if (peer.inode != 0) {
+        // The leader is nearly always the client: one look at its descriptors.
+        if (!exited_ && process_tree::holds_socket(process_.pid(), peer.inode)) {
+            return true;
+        }
+        // A runtime started by a bootstrap script (fork, not exec) or any other descendant.
+        if (held_by_any(process_.members(), peer.inode)) {
+            return true;
+        }
+    }
+    // Anyone else could take this instance's invocations and answer them: closed unanswered. At
+    // most one line a second, so a loop of connections cannot flood the log.
+    ++refused_;
+    auto now = clock::now();
+    if (refused_logged_at_ == clock::time_point{} ||
+        now - refused_logged_at_ >= std::chrono::seconds{1}) {
+        refused_logged_at_ = now;
+        pid_t holder = peer.inode != 0 ? process_tree::socket_holder(peer.inode) : -1;
+        log::warn("runtime api connection refused",
+                  {{"function", pool_.config().name},
+                   {"instance", std::to_string(number_)},
+                   {"peer", peer.address.empty() ? "unknown" : peer.address},
+                   {"peer_pid", holder > 0 ? std::to_string(holder) : "unknown"},
+                   {"refused", std::to_string(refused_)}});
+    }
+    return false;
 }
 
 void instance::stop() {

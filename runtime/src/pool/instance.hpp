@@ -59,6 +59,8 @@ class instance : public std::enable_shared_from_this<instance> {
     bool check_memory();
 
   private:
+    /// True when the peer of a Runtime API connection is one of this instance's processes.
+    bool admit(int socket_fd);
     void read_output();
     void drain_output();
     void on_output(std::string_view data);
@@ -91,6 +93,8 @@ class instance : public std::enable_shared_from_this<instance> {
     double init_ms_ = -1;  // time from spawn to the first GET /next
     bool init_reported_ = false;
     std::uint64_t peak_rss_kb_ = 0;
+    std::uint64_t refused_ = 0;  // Runtime API connections from other processes
+    std::chrono::steady_clock::time_point refused_logged_at_;
     std::chrono::steady_clock::time_point rss_read_;
 
     char read_buffer_[8192];

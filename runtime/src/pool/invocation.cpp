@@ -1,4 +1,5 @@
 #include "pool/invocation.hpp"
+#include "util/json_dump.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,7 +17,7 @@ net::awaitable<invocation_result> invocation::wait() {
 
 std::string error_json(std::string_view error_type, std::string_view message) {
     nlohmann::json body{{"errorMessage", message}, {"errorType", error_type}};
-    return body.dump();
+    return util::dump_json(body);
 }
 
 invocation_result engine_error(std::string_view error_type, std::string_view message) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <cstring>
@@ -16,12 +17,29 @@
 namespace lambdaport::runtime::pool {
 namespace {
 
+// Lambda's quota of open descriptors per execution environment.
+constexpr rlim_t handler_descriptor_limit = 1024;
+
 [[noreturn]] void throw_errno(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
 int pidfd_open(pid_t pid) {
     return int(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+// In the vfork child, async-signal-safe: closes every descriptor from 3 up, so the handler holds
+// none of the engine's (listening sockets, other instances' pipes), whatever opened them without
+// close-on-exec. close_range needs Linux 5.9; before, one close per possible descriptor.
+void close_from_3(long max_fd) {
+#ifdef SYS_close_range
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0) {
+        return;
+    }
+#endif
+    for (long fd = 3; fd < max_fd; ++fd) {
+        ::close(int(fd));
+    }
 }
 
 }  // namespace
@@ -34,13 +52,67 @@ const char* memory_limit_mechanism() {
 #endif
 }
 
+namespace {
+
+// Everything the vfork child needs, prepared by the parent: until execve the child may only make
+// async-signal-safe calls. The child runs in a function of its own, so nothing it reads lives in a
+// register of the parent's frame across vfork.
+struct child_plan {
+    const char* executable;
+    char* const* argv;
+    char* const* envp;
+    const char* working_dir;
+    int output_fd;
+    int join_fd;  // the cgroup's cgroup.procs, or -1
+    pid_t parent;
+    long max_fd;
+    rlimit files;  // RLIMIT_NOFILE for the handler
+    rlimit data;   // RLIMIT_DATA for the handler, when limit_data
+    bool limit_data;
+    volatile int* error;  // set when the child cannot join its containment
+};
+
+[[noreturn]] __attribute__((noinline)) void run_child(const child_plan& plan) {
+    ::setpgid(0, 0);
+    // The handler dies with the engine, even on kill -9 of the engine.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != plan.parent) {
+        ::_exit(127);
+    }
+    // Before it runs anything, so that everything it starts is in its cgroup.
+    if (plan.join_fd >= 0 && ::write(plan.join_fd, "0", 1) != 1) {
+        *plan.error = errno;
+        ::_exit(127);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+        ::dup2(devnull, 0);
+    }
+    ::dup2(plan.output_fd, 1);
+    ::dup2(plan.output_fd, 2);
+    close_from_3(plan.max_fd);
+    ::setrlimit(RLIMIT_NOFILE, &plan.files);
+    if (plan.limit_data) {
+        ::setrlimit(RLIMIT_DATA, &plan.data);
+    }
+    if (*plan.working_dir != '\0' && ::chdir(plan.working_dir) != 0) {
+        ::_exit(126);
+    }
+    ::execve(plan.executable, plan.argv, plan.envp);
+    ::_exit(127);
+}
+
+}  // namespace
+
 process process::spawn(const spawn_options& options) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
         throw_errno("pipe2");
     }
-    // Everything the child needs is prepared before vfork: it may only make async-signal-safe
-    // calls until execve.
     std::vector<char*> envp;
     envp.reserve(options.environment.size() + 1);
     for (const auto& e : options.environment) {
@@ -50,14 +122,39 @@ process process::spawn(const spawn_options& options) {
     std::string exe = options.executable.string();
     std::string cwd = options.working_dir.string();
     char* argv[] = {exe.data(), nullptr};
-    rlimit data_limit{};
-    data_limit.rlim_cur = data_limit.rlim_max = rlim_t(options.memory_mb) * 1024 * 1024;
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0) {
+        files.rlim_cur = files.rlim_max = RLIM_INFINITY;
+    }
+    // Written by the vfork child (it shares our memory) when it cannot join its containment.
+    volatile int child_error = 0;
+    child_plan plan{};
+    plan.executable = exe.c_str();
+    plan.argv = argv;
+    plan.envp = envp.data();
+    plan.working_dir = cwd.c_str();
+    plan.output_fd = fds[1];
+    plan.parent = ::getpid();
+    plan.max_fd = files.rlim_cur != RLIM_INFINITY ? long(files.rlim_cur) : 65536;
+    // Lambda's descriptor quota, whatever the engine raised its own limit to.
+    plan.files = files;
+    plan.files.rlim_cur = std::min<rlim_t>(files.rlim_max, handler_descriptor_limit);
+    plan.data.rlim_cur = plan.data.rlim_max = rlim_t(options.memory_mb) * 1024 * 1024;
 #if LAMBDAPORT_SANITIZED_HANDLERS
-    const bool limit = false;
+    plan.limit_data = false;
 #else
-    const bool limit = options.memory_mb > 0;
+    plan.limit_data = options.memory_mb > 0;
 #endif
-    const pid_t parent = ::getpid();
+    plan.error = &child_error;
+    process p;
+    try {
+        p.scope_ = containment(options.marker);
+    } catch (...) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw;
+    }
+    plan.join_fd = p.scope_.join_fd();
 
     pid_t pid = ::vfork();
     if (pid < 0) {
@@ -68,34 +165,20 @@ process process::spawn(const spawn_options& options) {
         throw_errno("vfork");
     }
     if (pid == 0) {
-        ::setpgid(0, 0);
-        // The handler dies with the engine, even on kill -9 of the engine.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) {
-            ::_exit(127);
-        }
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::signal(SIGPIPE, SIG_DFL);
-        int devnull = ::open("/dev/null", O_RDONLY);
-        if (devnull >= 0) {
-            ::dup2(devnull, 0);
-        }
-        ::dup2(fds[1], 1);
-        ::dup2(fds[1], 2);
-        if (limit) {
-            ::setrlimit(RLIMIT_DATA, &data_limit);
-        }
-        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
-            ::_exit(126);
-        }
-        ::execve(exe.c_str(), argv, envp.data());
-        ::_exit(127);
+        run_child(plan);
     }
     ::close(fds[1]);
+    if (child_error != 0) {
+        int saved = child_error;
+        int status;
+        ::waitpid(pid, &status, 0);
+        ::close(fds[0]);
+        errno = saved;
+        throw_errno("joining the instance's cgroup");
+    }
+    register_leader(pid);
+    p.scope_.started(pid);
     ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-    process p;
     p.pid_ = pid;
     p.output_fd_ = fds[0];
     p.pidfd_ = pidfd_open(pid);
@@ -118,6 +201,7 @@ process& process::operator=(process&& other) noexcept {
         std::swap(pidfd_, other.pidfd_);
         std::swap(output_fd_, other.output_fd_);
         std::swap(reaped_, other.reaped_);
+        std::swap(scope_, other.scope_);
     }
     return *this;
 }
@@ -127,6 +211,7 @@ process::~process() {
         kill(SIGKILL);
         int status;
         ::waitpid(pid_, &status, 0);
+        reaped();
     }
     if (pidfd_ >= 0) {
         ::close(pidfd_);
@@ -149,6 +234,21 @@ void process::kill(int signal) {
         // before the child's setpgid.
         ::kill(-pid_, signal);
         ::kill(pid_, signal);
+        if (signal == SIGKILL) {
+            scope_.kill_all();
+        }
+    }
+}
+
+void process::reaped() {
+    reaped_ = true;
+    unregister_leader(pid_);
+    scope_.leader_reaped();
+    // The group may outlive its leader, and so may processes that left it (setsid): they go.
+    ::kill(-pid_, SIGKILL);
+    scope_.kill_all();
+    if (containment_reaps()) {
+        reap_orphans();  // those it could not reap while this process waited to be
     }
 }
 
@@ -158,9 +258,7 @@ bool process::try_wait(int& status) {
     }
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
-        reaped_ = true;
-        // The group may outlive its leader; it goes with it.
-        ::kill(-pid_, SIGKILL);
+        reaped();
         return true;
     }
     return false;

@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
-// One handler process: spawned with its own process group, its output on one pipe, its memory
-// limited, and a pidfd so the engine can wait for its exit without SIGCHLD.
+#include "pool/containment.hpp"
+
+// One handler process: spawned with its own process group and containment (so every process it
+// starts ends with it), only its standard descriptors, its output on one pipe, its memory limited,
+// and a pidfd so the engine can wait for its exit without SIGCHLD.
 namespace lambdaport::runtime::pool {
 
 struct spawn_options {
@@ -16,6 +19,9 @@ struct spawn_options {
     std::filesystem::path working_dir;
     std::vector<std::string> environment;  // "NAME=value"
     unsigned memory_mb = 0;                // 0: no limit
+    /// One entry of `environment` that no other process has: how the subreaper containment tells
+    /// this process's orphans from others' (see containment.hpp).
+    std::string marker;
 };
 
 /// How the memory limit is enforced: RLIMIT_DATA on the process (so allocations past the limit
@@ -44,20 +50,26 @@ class process {
     int release_pidfd();
     int release_output_fd();
 
-    /// Sends `signal` to the process's whole group. Safe to call after exit.
+    /// Sends `signal` to the process's whole group; SIGKILL also ends every process it started
+    /// (its containment). Safe to call after exit.
     void kill(int signal);
-    /// Reaps the process if it has exited: true and its wait status.
+    /// Reaps the process if it has exited, and kills what it left behind: true and its status.
     bool try_wait(int& status);
+    /// The live processes of its containment, the process itself first (see containment.hpp).
+    std::vector<pid_t> members() const { return scope_.members(); }
     /// Peak resident memory so far (VmHWM), in kB; 0 when unknown.
     std::uint64_t peak_rss_kb() const;
     /// Resident memory now, in kB (one small read of /proc); 0 when unknown.
     std::uint64_t rss_kb() const;
 
   private:
+    void reaped();
+
     pid_t pid_ = -1;
     int pidfd_ = -1;
     int output_fd_ = -1;
     bool reaped_ = false;
+    containment scope_;
 };
 
 /// "exit status 42" or "signal: killed", as Lambda words a runtime's end.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pool/instance.hpp"
+#include "util/json.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::runtime_api {
@@ -77,6 +78,17 @@ http::response too_large(std::weak_ptr<pool::instance> target, std::string_view 
                           "Exceeded maximum allowed payload size (6291556 bytes).");
 }
 
+http::response server_error(unsigned status, std::string_view message) {
+    switch (status) {
+        case 400:
+            return error_response(400, "InvalidRequest", message);
+        case 431:
+            return error_response(431, "RequestHeaderFieldsTooLarge", message);
+        default:
+            return error_response(status, "ServiceException", message);
+    }
+}
+
 route parse_route(std::string_view method, std::string_view target) {
     auto path = http::split_target(target).first;
     if (!path.starts_with(prefix)) {
@@ -112,9 +124,9 @@ route parse_route(std::string_view method, std::string_view target) {
 pool::invocation_result function_error(std::string_view body, std::string_view error_type_header) {
     pool::invocation_result r;
     r.function_error = true;
-    auto parsed = nlohmann::json::parse(body, nullptr, false);
-    if (parsed.is_object()) {
-        if (auto it = parsed.find("errorType"); it != parsed.end() && it->is_string()) {
+    auto parsed = util::parse_json(body);
+    if (parsed && parsed->is_object()) {
+        if (auto it = parsed->find("errorType"); it != parsed->end() && it->is_string()) {
             r.error_type = it->get<std::string>();
         } else {
             r.error_type =

@@ -22,6 +22,10 @@ inline constexpr std::size_t response_limit = 6'291'556;
 /// Function.ResponseSizeTooLarge.
 http::response too_large(std::weak_ptr<pool::instance> target, std::string_view request_target);
 
+/// What the server answers by itself (400 not HTTP, 431 header too large, 500 the request
+/// failed), in the Runtime API's error shape.
+http::response server_error(unsigned status, std::string_view message);
+
 /// Answers one Runtime API request of the instance (which may be gone: 500 then).
 net::awaitable<http::response> handle(std::weak_ptr<pool::instance> target, http::request req);
 

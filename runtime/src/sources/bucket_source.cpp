@@ -16,6 +16,7 @@
 #include "sources/checkpoint.hpp"
 #include "sources/endpoints.hpp"
 #include "sources/s3_event.hpp"
+#include "util/json_dump.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::sources {
@@ -351,7 +352,7 @@ class bucket_source final : public source {
         event.size = o.size;
         event.etag = o.etag;
         event.time = o.last_modified;
-        auto payload = make_s3_notification(event, env_.region, ev_.name).dump();
+        auto payload = util::dump_json(make_s3_notification(event, env_.region, ev_.name));
         std::string id;
         try {
             id = to_.enqueue(std::move(payload), fn_.name + "/" + ev_.name);

@@ -9,12 +9,14 @@
 #include <system_error>
 
 #include "async/event_queue.hpp"
+#include "util/json.hpp"
+#include "util/json_dump.hpp"
 
 namespace lambdaport::runtime::sources {
 namespace {
 
 std::string line_of(const std::string& key, const std::string& etag) {
-    return nlohmann::json::array({etag, key}).dump() + "\n";
+    return util::dump_json(nlohmann::json::array({etag, key})) + "\n";
 }
 
 }  // namespace
@@ -27,7 +29,7 @@ checkpoint::checkpoint(std::filesystem::path dir) : file_(dir / "objects.log") {
             fresh_ = false;
             std::string line;
             while (std::getline(in, line)) {
-                auto v = nlohmann::json::parse(line, nullptr, false);
+                const auto v = util::parse_json(line).value_or(nullptr);
                 if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_string()) {
                     ++torn_;
                     continue;

@@ -1,5 +1,6 @@
 #include "sources/s3_event.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
@@ -72,7 +73,16 @@ std::chrono::system_clock::time_point parse_time(const std::string& text) {
     }
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
-    return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds{millis};
+    const std::time_t seconds = timegm(&tm);
+    // The clock counts nanoseconds in 64 bits (1677 to 2262): a year outside would overflow it.
+    constexpr std::time_t limit = std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::duration::max())
+                                      .count() -
+                                  1;
+    if (seconds < -limit || seconds > limit) {
+        throw std::invalid_argument("Records[].eventTime: out of range: '" + text + "'");
+    }
+    return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds{millis};
 }
 
 }  // namespace

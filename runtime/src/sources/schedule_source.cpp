@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 #include <optional>
 
 #include "log/log.hpp"
@@ -33,7 +34,8 @@ class schedule_source final : public source {
           env_(env),
           expression_(ev.schedule.expression),
           tag_(fn.name + "/" + ev.name),
-          timer_(to.executor()) {}
+          timer_(to.executor()),
+          retry_timer_(to.executor()) {}
 
     ~schedule_source() override { request_stop(); }
 
@@ -54,6 +56,7 @@ class schedule_source final : public source {
     void request_stop() override {
         stopping_ = true;
         timer_.cancel();
+        retry_timer_.cancel();
     }
 
     nlohmann::json status() const override {
@@ -106,28 +109,60 @@ class schedule_source final : public source {
                            ? make_scheduled_event(util::make_uuid(), due, env_.region,
                                                   env_.account_id, fn_.name + "-" + ev_.name)
                            : ev_.schedule.input;
-        std::string id;
-        try {
-            id = to_.enqueue_here(std::move(payload), tag_);
-        } catch (const std::exception& e) {
-            // EventBridge would retry the delivery; a firing the queue cannot store is lost,
-            // and counted as failed.
-            ++counters_.failed;
-            log::error("cannot queue scheduled event", {{"function", fn_.name},
-                                                        {"event", ev_.name},
-                                                        {"due", event_time(due)},
-                                                        {"error", e.what()}});
-            return;
+        // In firing order; the timer goes on while a full queue holds firings back.
+        backlog_.push_back({std::move(payload), due});
+        counters_.backlog = backlog_.size();
+        if (!draining_) {
+            draining_ = true;
+            net::co_spawn(to_.executor(), drain(), log::report_exception{"schedule source"});
         }
-        if (id.empty()) {
-            return;  // the engine is stopping
+    }
+
+    // Hands the waiting firings to the async queue; while it is full, tries again with a
+    // growing delay, as EventBridge retries a throttled target.
+    net::awaitable<void> drain() {
+        auto backoff = delivery::full_backoff_min;
+        while (!stopping_ && !backlog_.empty()) {
+            auto& firing = backlog_.front();
+            std::optional<std::string> id;
+            try {
+                id = to_.try_enqueue_here(firing.payload, tag_);
+            } catch (const std::exception& e) {
+                // A firing the queue cannot store is lost, and counted as failed.
+                ++counters_.failed;
+                log::error("cannot queue scheduled event", {{"function", fn_.name},
+                                                            {"event", ev_.name},
+                                                            {"due", event_time(firing.due)},
+                                                            {"error", e.what()}});
+                backlog_.pop_front();
+                continue;
+            }
+            if (!id) {
+                if (backoff == delivery::full_backoff_min) {
+                    log::info("async queue full; event source waits",
+                              {{"function", fn_.name}, {"source", tag_}});
+                }
+                retry_timer_.expires_after(backoff);
+                co_await retry_timer_.async_wait(net::as_tuple(net::use_awaitable));
+                backoff = std::min(backoff * 2, delivery::full_backoff_max);
+                continue;
+            }
+            if (id->empty()) {
+                break;  // the engine is stopping
+            }
+            backoff = delivery::full_backoff_min;
+            ++counters_.delivered;
+            counters_.lag_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   wall_clock::now() - firing.due)
+                                   .count();
+            log::info("scheduled event", {{"function", fn_.name},
+                                          {"event", ev_.name},
+                                          {"time", event_time(firing.due)},
+                                          {"request_id", *id}});
+            backlog_.pop_front();
+            counters_.backlog = backlog_.size();
         }
-        ++counters_.delivered;
-        counters_.lag_ms = late.count();
-        log::info("scheduled event", {{"function", fn_.name},
-                                      {"event", ev_.name},
-                                      {"time", event_time(due)},
-                                      {"request_id", id}});
+        draining_ = false;
     }
 
     const config::function_config& fn_;
@@ -137,6 +172,13 @@ class schedule_source final : public source {
     const schedule_expression expression_;
     const std::string tag_;  // "<function>/<event>": the queue counts failures under it
     net::system_timer timer_;
+    net::steady_timer retry_timer_;  // between tries while the async queue is full
+    struct firing {
+        std::string payload;
+        wall_clock::time_point due;
+    };
+    std::deque<firing> backlog_;  // fired, not yet in the async queue
+    bool draining_ = false;
     wall_clock::time_point started_;
     std::optional<wall_clock::time_point> next_;
     bool stopping_ = false;  // the I/O thread's, like everything here

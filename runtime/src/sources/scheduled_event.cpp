@@ -1,4 +1,5 @@
 #include "sources/scheduled_event.hpp"
+#include "util/json_dump.hpp"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -38,7 +39,7 @@ std::string make_scheduled_event(const std::string& id, std::chrono::system_cloc
         {"region", region},
         {"resources", nlohmann::ordered_json::array({rule_arn(region, account, rule)})},
         {"detail", nlohmann::ordered_json::object()}};
-    return event.dump();
+    return util::dump_json(event);
 }
 
 }  // namespace lambdaport::runtime::sources

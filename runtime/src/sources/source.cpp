@@ -1,8 +1,10 @@
 #include "sources/source.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <thread>
 
 #include "async/event_queue.hpp"
 #include "log/log.hpp"
@@ -60,28 +62,61 @@ pool::invocation_result delivery::invoke(std::string payload) {
 }
 
 std::string delivery::enqueue(std::string payload, std::string source) {
-    if (stopping_) {
-        return {};
+    // Shared with the I/O thread, which may run a try after this thread stopped waiting for it.
+    auto event = std::make_shared<const std::pair<std::string, std::string>>(std::move(payload),
+                                                                             std::move(source));
+    auto backoff = full_backoff_min;
+    for (;;) {
+        if (stopping_) {
+            return {};
+        }
+        auto done = std::make_shared<std::promise<std::optional<std::string>>>();
+        auto result = done->get_future();
+        net::post(io_, [this, done, event] {
+            try {
+                // Checked first, so a refused try leaves the payload for the next one.
+                done->set_value(queue_.full() ? std::nullopt
+                                              : try_enqueue_here(event->first, event->second));
+            } catch (...) {
+                done->set_exception(std::current_exception());
+            }
+        });
+        auto id = wait_for(result, stopping_);
+        if (!id) {
+            return {};
+        }
+        if (*id) {
+            return std::move(**id);
+        }
+        // Full: the source waits (and so stops reading further events) until events finish.
+        if (backoff == full_backoff_min) {
+            log::info("async queue full; event source waits",
+                      {{"function", fn_.config().name}, {"source", event->second}});
+        }
+        if (!sleep_unless_stopping(backoff)) {
+            return {};
+        }
+        backoff = std::min(backoff * 2, full_backoff_max);
     }
-    auto done = std::make_shared<std::promise<std::string>>();
-    auto result = done->get_future();
-    net::post(io_,
-              [this, done, payload = std::move(payload), source = std::move(source)]() mutable {
-                  try {
-                      done->set_value(enqueue_here(std::move(payload), std::move(source)));
-                  } catch (...) {
-                      done->set_exception(std::current_exception());
-                  }
-              });
-    auto id = wait_for(result, stopping_);
-    return id ? std::move(*id) : std::string{};
 }
 
-std::string delivery::enqueue_here(std::string payload, std::string source) {
+std::optional<std::string> delivery::try_enqueue_here(std::string payload, std::string source) {
     if (stopping_) {
-        return {};
+        return std::string{};
     }
     return queue_.accept(fn_, std::move(payload), std::move(source));
+}
+
+bool delivery::sleep_unless_stopping(std::chrono::milliseconds how_long) const {
+    auto until = std::chrono::steady_clock::now() + how_long;
+    while (!stopping_) {
+        auto left = until - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, 100ms));
+    }
+    return false;
 }
 
 std::uint64_t delivery::failed_in_queue(const std::string& source) const {

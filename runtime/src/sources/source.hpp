@@ -7,9 +7,11 @@
 // failure destinations and metrics are one code path.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -36,13 +38,15 @@ class delivery {
     pool::invocation_result invoke(std::string payload);
 
     /// Stores the event in the durable async queue (retries, then the failure destination) and
-    /// blocks until it is stored; returns its request id, or an empty string when the engine is
+    /// blocks until it is stored, waiting for room while the queue is full (an event source's
+    /// event is never dropped); returns its request id, or an empty string when the engine is
     /// stopping. Throws std::system_error when it cannot be stored.
     /// `source` ("<function>/<event>") tags the event so that its failures are counted for it.
     std::string enqueue(std::string payload, std::string source = {});
 
-    /// The same, for code already on the I/O thread (schedules).
-    std::string enqueue_here(std::string payload, std::string source = {});
+    /// The same without waiting, for code already on the I/O thread (schedules): nullopt when
+    /// the queue is full (try again later), an empty string when the engine is stopping.
+    std::optional<std::string> try_enqueue_here(std::string payload, std::string source = {});
 
     /// Events tagged `source` that failed every attempt (call on the I/O thread).
     std::uint64_t failed_in_queue(const std::string& source) const;
@@ -54,7 +58,14 @@ class delivery {
     pool::function_pool& function() const noexcept { return fn_; }
     net::any_io_executor executor() const { return io_; }
 
+    /// How long a source waits before it offers an event to a full queue again: doubling from
+    /// the first to the second.
+    static constexpr std::chrono::milliseconds full_backoff_min{10}, full_backoff_max{1000};
+
   private:
+    /// false when the engine began to stop during the wait.
+    bool sleep_unless_stopping(std::chrono::milliseconds how_long) const;
+
     net::any_io_executor io_;
     pool::function_pool& fn_;
     async::event_queue& queue_;

@@ -1,5 +1,6 @@
 #include "sources/sqs_event.hpp"
 
+#include "util/json.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::sources {
@@ -69,10 +70,14 @@ batch_outcome read_batch_response(std::string_view answer, const std::vector<sqs
     if (answer.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         return out;
     }
-    auto doc = json::parse(answer, nullptr, false);
-    if (doc.is_discarded()) {
-        return whole_batch("the answer is not JSON");
+    util::json_problem problem;
+    auto parsed = util::parse_json(answer, {}, &problem);
+    if (!parsed) {
+        return whole_batch(problem.what == util::json_problem::kind::too_deep
+                               ? "the answer is " + problem.reason
+                               : "the answer is not JSON");
     }
+    const json& doc = *parsed;
     if (doc.is_null()) {
         return out;
     }

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <lambdaport/sqs.hpp>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "log/log.hpp"
 #include "sources/endpoints.hpp"
 #include "sources/sqs_event.hpp"
+#include "util/json_dump.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::sources {
@@ -57,12 +59,17 @@ class sqs_source final : public source {
         } catch (const std::exception& e) {
             throw std::runtime_error(where + ": queue '" + cfg_.queue + "': " + e.what());
         }
-        const long visibility = std::atol(attributes["VisibilityTimeout"].c_str());
-        if (visibility * 1000 < fn_.timeout.count()) {
+        const auto visibility = util::to_unsigned(attributes["VisibilityTimeout"]);
+        if (!visibility) {
+            throw std::runtime_error(where + ": queue '" + cfg_.queue +
+                                     "': its VisibilityTimeout is not a number of seconds: '" +
+                                     attributes["VisibilityTimeout"] + "'");
+        }
+        if (*visibility < std::uint64_t(fn_.timeout.count() + 999) / 1000) {
             // Lambda refuses the mapping: a message would reappear while its first delivery runs.
             throw std::runtime_error(
                 where + ": queue '" + cfg_.queue + "' has a visibility timeout of " +
-                std::to_string(visibility) + " s, shorter than the function's timeout of " +
+                std::to_string(*visibility) + " s, shorter than the function's timeout of " +
                 seconds_text(fn_.timeout) +
                 " s (raise the queue's VisibilityTimeout or lower the timeout)");
         }
@@ -265,13 +272,15 @@ class sqs_source final : public source {
     }
 
     void invoke(const std::vector<sqs::message>& batch) {
-        auto payload = make_sqs_event(batch, arn_, region_).dump();
+        auto payload = util::dump_json(make_sqs_event(batch, arn_, region_));
         std::int64_t oldest = 0;
         for (const auto& m : batch) {
             auto it = m.attributes.find("SentTimestamp");
-            if (it != m.attributes.end()) {
-                const std::int64_t sent = std::atoll(it->second.c_str());
-                oldest = oldest == 0 ? sent : std::min(oldest, sent);
+            const auto sent =
+                it != m.attributes.end() ? util::to_unsigned(it->second) : std::nullopt;
+            if (sent && *sent > 0 &&
+                *sent < std::uint64_t(std::numeric_limits<std::int64_t>::max())) {
+                oldest = oldest == 0 ? std::int64_t(*sent) : std::min(oldest, std::int64_t(*sent));
             }
         }
         auto result = to_.invoke(std::move(payload));
@@ -351,8 +360,12 @@ class sqs_source final : public source {
         next_backlog_ = now + backlog_interval;
         try {
             auto a = client_->queue_attributes(url_, {"ApproximateNumberOfMessages"});
-            counters_.backlog =
-                std::strtoull(a["ApproximateNumberOfMessages"].c_str(), nullptr, 10);
+            const auto backlog = util::to_unsigned(a["ApproximateNumberOfMessages"]);
+            if (!backlog) {
+                throw std::runtime_error("ApproximateNumberOfMessages is not a number: '" +
+                                         a["ApproximateNumberOfMessages"] + "'");
+            }
+            counters_.backlog = *backlog;
         } catch (const std::exception& e) {
             note_error("backlog", e.what());
         }

@@ -4,6 +4,7 @@
 
 #include "log/log.hpp"
 #include "sources/endpoints.hpp"
+#include "util/json_dump.hpp"
 
 namespace lambdaport::runtime::sam {
 namespace {
@@ -55,10 +56,9 @@ void deploy(const config::stack_config& stack, const sources::source_environment
                 if (!q.dead_letter_queue.empty() || !q.dead_letter_arn.empty()) {
                     auto target = q.dead_letter_queue.empty() ? q.dead_letter_arn
                                                               : arns.at(q.dead_letter_queue);
-                    attributes["RedrivePolicy"] =
-                        nlohmann::json{{"deadLetterTargetArn", target},
-                                       {"maxReceiveCount", std::to_string(q.max_receive_count)}}
-                            .dump();
+                    attributes["RedrivePolicy"] = util::dump_json(nlohmann::json{
+                        {"deadLetterTargetArn", target},
+                        {"maxReceiveCount", std::to_string(q.max_receive_count)}});
                 }
                 url = make_queue(client, q, attributes);
                 arns[q.name] = client.queue_attributes(url, {"QueueArn"})["QueueArn"];

@@ -4,6 +4,8 @@
 
 #include "sources/schedule_expression.hpp"
 #include "template/function.hpp"
+#include "util/json.hpp"
+#include "util/json_dump.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::sam::detail {
@@ -200,11 +202,12 @@ void schedule_event(stack& s, const node& props, const std::string& path, bool v
     if (const node* n = props.find("Input")) {
         // EventBridge's Input is JSON text.
         auto text = s.string(*n, path + ".Input");
-        auto parsed = nlohmann::json::parse(text, nullptr, false);
-        if (parsed.is_discarded()) {
-            s.fail(path + ".Input", "is not valid JSON text");
+        util::json_problem problem;
+        auto parsed = util::parse_json(text, {}, &problem);
+        if (!parsed) {
+            s.fail(path + ".Input", "is not valid JSON text: " + problem.message());
         }
-        out.schedule.input = parsed.dump();
+        out.schedule.input = util::dump_json(*parsed);
     }
     if (const node* n = props.find("Enabled")) {
         out.enabled = s.boolean(*n, path + ".Enabled");

@@ -9,6 +9,8 @@
 
 #include "template/function.hpp"
 #include "template/stack.hpp"
+#include "util/json.hpp"
+#include "util/json_dump.hpp"
 
 namespace lambdaport::runtime::sam {
 namespace {
@@ -88,7 +90,7 @@ void redrive_policy(stack& s, const resource& r, const node& raw, config::queue_
     const auto path = r.property_path("RedrivePolicy");
     auto v = s.value(raw, path);
     if (v.is_scalar()) {
-        auto doc = nlohmann::json::parse(v.text, nullptr, false);
+        const auto doc = util::parse_json(v.text).value_or(nullptr);
         if (!doc.is_object()) {
             s.fail(path, "must be a mapping or JSON text of an object");
         }
@@ -96,7 +98,7 @@ void redrive_policy(stack& s, const resource& r, const node& raw, config::queue_
         m.type = node::kind::mapping;
         for (const auto& [key, value] : doc.items()) {
             m.entries.emplace_back(
-                key, node::scalar(value.is_string() ? value.get<std::string>() : value.dump()));
+                key, node::scalar(value.is_string() ? value.get<std::string>() : util::dump_json(value)));
         }
         v = std::move(m);
     }

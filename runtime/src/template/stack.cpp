@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <cmath>
 #include <optional>
 #include <regex>
 
@@ -23,16 +21,6 @@ std::string lower(std::string text) {
         c = char(std::tolower(static_cast<unsigned char>(c)));
     }
     return text;
-}
-
-std::optional<double> number_of(const std::string& text) {
-    double d = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() ||
-        !std::isfinite(d)) {
-        return std::nullopt;
-    }
-    return d;
 }
 
 // SQS's rule: 1-80 letters, digits, '-' and '_', with ".fifo" at the end of FIFO queues only.
@@ -109,7 +97,7 @@ void stack::read_parameters(const node* parameters) {
         auto refuse = [&](const std::string& why) {
             fail(path, "the value '" + value + "'" + from + " " + why);
         };
-        if (type == "Number" && !number_of(value)) {
+        if (type == "Number" && !util::to_number(value)) {
             refuse("is not a number");
         }
         if (const node* allowed = p.find("AllowedValues")) {
@@ -134,13 +122,13 @@ void stack::read_parameters(const node* parameters) {
         }
         for (std::string_view bound : {"MinValue", "MaxValue"}) {
             if (const node* n = p.find(bound)) {
-                auto limit = n->is_scalar() ? number_of(n->text) : std::nullopt;
+                auto limit = n->is_scalar() ? util::to_number(n->text) : std::nullopt;
                 if (!limit || type != "Number") {
                     fail(path + "." + std::string(bound),
                          "must be a number, on a Number parameter");
                 }
                 const bool min = bound == "MinValue";
-                const double v = *number_of(value);
+                const double v = *util::to_number(value);
                 if (min ? v < *limit : v > *limit) {
                     refuse(min ? "is below MinValue" : "is above MaxValue");
                 }
@@ -240,17 +228,12 @@ std::string stack::string(const node& raw, const std::string& path) {
 
 unsigned stack::integer(const node& raw, const std::string& path, unsigned min, unsigned max) {
     auto v = value(raw, path);
-    unsigned n = 0;
-    bool ok = v.is_scalar() && !v.text.empty();
-    if (ok) {
-        auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), n);
-        ok = ec == std::errc{} && end == v.text.data() + v.text.size() && n >= min && n <= max;
-    }
-    if (!ok) {
+    const auto n = v.is_scalar() ? util::to_unsigned(v.text) : std::nullopt;
+    if (!n || *n < min || *n > max) {
         fail(path,
              "must be an integer between " + std::to_string(min) + " and " + std::to_string(max));
     }
-    return n;
+    return unsigned(*n);
 }
 
 bool stack::boolean(const node& raw, const std::string& path) {

@@ -14,6 +14,16 @@ namespace lambdaport::runtime::sam {
 
 struct node {
     enum class kind { null, scalar, sequence, mapping, intrinsic };
+
+    // Declared here, defined in yaml.cpp: defined in the class, they would make clang with
+    // libstdc++ check std::pair<std::string, node> while node is still incomplete (an error).
+    node();
+    ~node();
+    node(const node&);
+    node(node&&) noexcept;
+    node& operator=(const node&);
+    node& operator=(node&&) noexcept;
+
     kind type = kind::null;
     /// scalar: its text (YAML scalars are untyped here: `12`, `true` and `"12"` are all text);
     /// intrinsic: the function as CloudFormation names it, "Ref", "Fn::GetAtt", "Fn::If", ...

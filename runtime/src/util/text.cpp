@@ -1,6 +1,8 @@
 #include "util/text.hpp"
 
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <ctime>
 #include <random>
 
@@ -208,6 +210,27 @@ bool iequals(std::string_view a, std::string_view b) {
         }
     }
     return true;
+}
+
+std::optional<std::uint64_t> to_unsigned(std::string_view text) {
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    // from_chars takes no sign and no spaces, and says when the value does not fit.
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || error != std::errc{} || stop != end) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::optional<double> to_number(std::string_view text) {
+    double value = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, value);
+    if (text.empty() || error != std::errc{} || stop != end || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 }  // namespace lambdaport::runtime::util

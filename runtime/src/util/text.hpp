@@ -38,6 +38,14 @@ bool is_name(std::string_view text, std::size_t max = 64);
 /// a letter or digit.
 bool is_bucket_name(std::string_view text);
 
+/// The number a text of decimal digits writes ("0", "42"; no sign, no spaces), when it fits;
+/// nullopt for anything else. The one conversion for counts and sizes read as text.
+std::optional<std::uint64_t> to_unsigned(std::string_view text);
+
+/// The finite number a text writes in decimal or exponent form ("12", "-1.5", "2e3"); nullopt for
+/// anything else, including "nan", "inf" and numbers a double cannot hold ("1e999", "1e-999").
+std::optional<double> to_number(std::string_view text);
+
 /// Case-insensitive ASCII comparison (HTTP header names).
 bool iequals(std::string_view a, std::string_view b);
 

@@ -119,8 +119,10 @@ struct settings {
     std::chrono::seconds read_timeout{960};
 
     /// AWS_ENDPOINT_URL_LAMBDA (else AWS_ENDPOINT_URL), AWS_REGION (else AWS_DEFAULT_REGION, else
-    /// us-east-1), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. Not thread-safe
-    /// against a concurrent `setenv`.
+    /// us-east-1), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN. With an endpoint
+    /// override, LAMBDAPORT_ACCESS_KEY_ID and LAMBDAPORT_SECRET_ACCESS_KEY when both are set (the
+    /// credential lambdaport gives its handlers for its Invoke API) instead of the AWS_ ones. Not
+    /// thread-safe against a concurrent `setenv`.
     static settings from_environment();
 };
 

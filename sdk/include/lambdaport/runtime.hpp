@@ -84,8 +84,9 @@ concept handler =
 /// `function_error` with its type, other `std::exception`s with their type name (e.g.
 /// "std::runtime_error") and `what()`, anything else as "Runtime.UnknownException". A
 /// `std::bad_alloc` is reported as "Runtime.OutOfMemory" and then ends the process with status 1,
-/// because its heap can no longer be trusted. A JSON handler whose payload is not JSON gets a
-/// "Runtime.UnmarshalError" failure without being called.
+/// because its heap can no longer be trusted. A JSON handler whose payload is not JSON, or nests
+/// objects and arrays more than 1,000 levels deep (deeper values would overflow the stack of code
+/// that copies or writes them), gets a "Runtime.UnmarshalError" failure without being called.
 ///
 /// @returns the process exit status, for `main` to return: non-zero when
 /// `AWS_LAMBDA_RUNTIME_API` is missing or malformed, when the engine can no longer be reached, or

@@ -3,6 +3,7 @@
 // aws/sigv4.hpp), on pooled keep-alive connections, tried again with backoff on throttling, 5xx
 // and connections that could not be made.
 
+#include <cstdlib>
 #include <thread>
 
 #include "aws/curl_pool.hpp"
@@ -56,7 +57,18 @@ const std::string& lambda_error::reason() const noexcept {
 // --- settings
 
 settings settings::from_environment() {
-    return aws::settings_from_environment<settings>("AWS_ENDPOINT_URL_LAMBDA");
+    settings s = aws::settings_from_environment<settings>("AWS_ENDPOINT_URL_LAMBDA");
+    // lambdaport gives its handlers the credential its Invoke API accepts in these two (their
+    // AWS_ACCESS_KEY_ID is the one for storage and queues). Only for an endpoint override, so that
+    // they never go to AWS Lambda.
+    const char* id = std::getenv("LAMBDAPORT_ACCESS_KEY_ID");
+    const char* secret = std::getenv("LAMBDAPORT_SECRET_ACCESS_KEY");
+    if (!s.endpoint.empty() && id && *id && secret && *secret) {
+        s.access_key_id = id;
+        s.secret_access_key = secret;
+        s.session_token.clear();
+    }
+    return s;
 }
 
 // --- client

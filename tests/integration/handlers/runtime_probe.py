@@ -9,6 +9,7 @@ as one `probe: {json}` line to standard output (which lands in the function's lo
 import http.client
 import json
 import os
+import socket
 import sys
 
 BASE = "/2018-06-01/runtime"
@@ -96,6 +97,26 @@ while True:
     elif mode == "unknown_path":
         r = call("GET", "/no/such/path")
         call("POST", f"/invocation/{rid}/response", json.dumps({"unknown_path": r}))
+
+    elif mode == "error_not_utf8":
+        # Bytes that are not UTF-8 in the error body and in the error-type header: the engine
+        # must still answer the caller (its JSON writer replaces them) and take the next event.
+        r = call("POST", f"/invocation/{rid}/error", b"\xff\xfe not UTF-8 \xc3",
+                 {"Lambda-Runtime-Function-Error-Type": b"Probe.\xffBad"})
+        probe({"request_id": rid, "error_not_utf8": r["status"]})
+
+    elif mode == "raw_path":
+        # A request line with a byte that is not UTF-8, sent as raw bytes on a new connection.
+        with socket.create_connection((host, int(port))) as s:
+            s.sendall(b"GET /2018-06-01/runtime/\xff HTTP/1.1\r\nHost: x\r\n\r\n")
+            raw = b""
+            while b"\r\n\r\n" not in raw:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                raw += chunk
+        status = int(raw.split(b" ")[1]) if raw.startswith(b"HTTP/1.1 ") else None
+        call("POST", f"/invocation/{rid}/response", json.dumps({"raw_path_status": status}))
 
     else:
         call("POST", f"/invocation/{rid}/response", json.dumps({"unknown_mode": mode}))

@@ -3,7 +3,9 @@
 // Usage: node invoke.mjs '<json request>'
 //   request: {"endpoint": "http://127.0.0.1:PORT", "functionName": "hello", "payload": <any JSON>,
 //             "rawPayload": "<text sent as is>", "invocationType": "RequestResponse|Event|DryRun",
-//             "logType": "None|Tail", "qualifier": "...", "clientContext": "<base64>"}
+//             "logType": "None|Tail", "qualifier": "...", "clientContext": "<base64>",
+//             "accessKeyId": "...", "secretAccessKey": "..." (default: the harness's credentials),
+//             "systemClockOffset": <ms added to the clock the request is signed with>}
 // Prints one JSON line on standard output:
 //   success: {"ok": true, "statusCode", "executedVersion", "functionError", "logResult", "payload"}
 //   SDK error: {"ok": false, "name", "message", "httpStatusCode", "fault"}
@@ -19,7 +21,11 @@ if (request === null || typeof request.endpoint !== "string" || typeof request.f
 const client = new LambdaClient({
     endpoint: request.endpoint,
     region: "us-east-1",
-    credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+    credentials: {
+        accessKeyId: request.accessKeyId ?? "AKIAIOSFODNN7EXAMPLE",
+        secretAccessKey: request.secretAccessKey ?? "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    },
+    systemClockOffset: request.systemClockOffset ?? 0,
     maxAttempts: 1,
 });
 

@@ -12,7 +12,12 @@ namespace {
 
 trip make(std::int64_t fare, int zone, int hour, payment p = payment::card) {
     trip t;
+// GCC 12 at -O2 sees an overlapping memcpy inside std::string's assignment that cannot happen (its
+// bug 105329); nothing to fix here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wrestrict"
     t.trip_id = "T";
+#pragma GCC diagnostic pop
     t.pickup = days_from_civil(2026, 11, 3) * 86'400 + hour * 3600 + 120;
     t.dropoff = t.pickup + 600;
     t.pickup_zone = zone;

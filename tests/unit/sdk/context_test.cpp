@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -69,6 +70,22 @@ TEST_CASE("absent invocation headers leave empty values and are overwritten on r
     CHECK(info.cognito_identity.empty());
     CHECK(info.trace_id.empty());
     CHECK(info.deadline.time_since_epoch().count() == 0);
+}
+
+TEST_CASE("a deadline past what the clock holds is the latest it holds, not an overflow") {
+    // Found by tests/fuzz (runtime_next): UBSan saw the nanosecond conversion overflow.
+    std::string raw =
+        "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: r\r\n"
+        "Lambda-Runtime-Deadline-Ms: 17649792030000\r\nContent-Length: 0\r\n\r\n";
+    lambdaport::detail::http_response_parser parser;
+    parse(parser, raw);
+    invocation_info info;
+    REQUIRE(lambdaport::detail::read_invocation_headers(parser, info));
+    const auto latest = std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::time_point::max());
+    CHECK(info.deadline == latest);
+    lambdaport::context ctx(info, {});
+    CHECK(ctx.remaining_time() > std::chrono::hours{24 * 365 * 200});
 }
 
 TEST_CASE("a /next answer without a request id is refused") {

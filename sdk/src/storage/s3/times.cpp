@@ -84,7 +84,8 @@ std::optional<system_clock::time_point> make_time(int year, int month, int day, 
                                                   int minute, int second) {
     const year_month_day date{std::chrono::year(year), std::chrono::month(unsigned(month)),
                               std::chrono::day(unsigned(day))};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60) {
+    // The clock counts nanoseconds in 64 bits: 1678 to 2261 fit, other years would overflow it.
+    if (!date.ok() || year < 1678 || year > 2261 || hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
     return system_clock::time_point(sys_days(date)) + hours(hour) + minutes(minute) +

@@ -82,12 +82,42 @@ TEST_CASE("each problem is one line naming the file, the key and the reason") {
           "cfg.json: engine.listen: must be HOST:PORT, got 'nohostport'");
     CHECK(error_of(R"({"engine": {"listen": "127.0.0.1:99999"}})") ==
           "cfg.json: engine.listen: port must be a number from 0 to 65535, got '99999'");
+    CHECK(error_of(R"({"engine": {"async_queue_limit": 0}})") ==
+          "cfg.json: engine.async_queue_limit: must be an integer between 1 and 1000000");
+    CHECK(error_of(R"({"engine": {"async_queue_limit": 2.5}})") ==
+          "cfg.json: engine.async_queue_limit: must be an integer between 1 and 1000000");
     CHECK(
         error_of(R"({"functions": {"f": {"handler": "/x", "keep_warm": 3, "concurrency": 2}}})") ==
         "cfg.json: functions.f.keep_warm: must not exceed concurrency");
     auto syntax = error_of(R"({"functions": )");
-    CHECK(syntax.rfind("cfg.json: parse error", 0) == 0);
+    CHECK(syntax.starts_with("cfg.json: line 1, column 15: syntax error"));
     CHECK(syntax.find('\n') == std::string::npos);
+}
+
+TEST_CASE("numbers out of range, repeated keys and deep nesting are refused, naming the key") {
+    CHECK(error_of(R"({"functions": {"f": {"handler": "/x", "timeout": 1e999}}})") ==
+          "cfg.json: functions.f.timeout: the number 1e999 is out of range (line 1, column 50)");
+    CHECK(error_of(R"({"functions": {"f": {"handler": "/x", "memory": -1e999}}})") ==
+          "cfg.json: functions.f.memory: the number -1e999 is out of range (line 1, column 49)");
+    CHECK(error_of(R"({"functions": {"f": {"handler": "/x", "memory": 1e300}}})") ==
+          "cfg.json: functions.f.memory: must be an integer between 128 and 10240");
+    CHECK(error_of(
+              R"({"functions": {"f": {"handler": "/x", "concurrency": 18446744073709551616}}})") ==
+          "cfg.json: functions.f.concurrency: must be an integer between 1 and 1000");
+    CHECK(error_of("{\"functions\": {\"f\": {\"handler\": \"/x\",\n  \"timeout\": 3,\n  "
+                   "\"timeout\": 5}}}") ==
+          "cfg.json: functions.f.timeout: defined twice: at line 2, column 3 and at line 3, "
+          "column 3");
+    CHECK(error_of(R"({"functions": {"f": {"handler": "/x"}, "f": {"handler": "/y"}}})") ==
+          "cfg.json: functions.f: defined twice: at line 1, column 16 and at line 1, column 40");
+    CHECK(error_of("{\"functions\": " + std::string(5000, '[')) ==
+          "cfg.json: line 1, column 1014: nested more than 1000 levels deep");
+}
+
+TEST_CASE("the async queue's limit") {
+    CHECK(parse_json("{}", "cfg.json", "/base").async_queue_limit == 10'000);
+    CHECK(parse_json(R"({"engine": {"async_queue_limit": 25}})", "cfg.json", "/base")
+              .async_queue_limit == 25);
 }
 
 TEST_CASE("--function NAME=PATH") {
@@ -244,7 +274,9 @@ TEST_CASE("event source mistakes name the key and the reason") {
           "cfg.json: functions.f.events.E.schedule: invalid expression 'cron(0 12 * * * *)': one "
           "of day-of-month and day-of-week must be '?'");
     CHECK(with(R"J({"type": "schedule", "schedule": "rate(1 minute)", "input": "{nope"})J") ==
-          "cfg.json: functions.f.events.E.input: is not valid JSON text");
+          "cfg.json: functions.f.events.E.input: is not valid JSON text: line 1, column 3: syntax "
+          "error while parsing object key - invalid literal; last read: '{no'; expected string "
+          "literal");
     CHECK(error_of(R"J({"functions": {"f": {"handler": "/x", "events": {"a b": {}}}}})J") ==
           "cfg.json: functions.f.events.a b: an event name is 1-64 letters, digits, '-' or '_'");
 }

@@ -132,3 +132,15 @@ TEST_CASE("a malformed record names the field") {
     r["eventTime"] = "yesterday";
     CHECK(error_of(r) == "Records[].eventTime: not an ISO 8601 time: 'yesterday'");
 }
+
+TEST_CASE("an event time the clock cannot hold is refused, not overflowed") {
+    // Found by tests/fuzz (events): UBSan saw the conversion to nanoseconds overflow.
+    json record = json::parse(R"({"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+      "eventTime": "4052-11-23T20:15:00.123Z",
+      "s3": {"bucket": {"name": "raw"}, "object": {"key": "k", "size": 1}}})");
+    CHECK_THROWS_WITH_AS(parse_notification_record(record, minio_key_encoding::raw),
+                         "Records[].eventTime: out of range: '4052-11-23T20:15:00.123Z'",
+                         std::invalid_argument);
+    record["eventTime"] = "2261-12-31T23:59:59Z";
+    CHECK_NOTHROW(parse_notification_record(record, minio_key_encoding::raw));
+}

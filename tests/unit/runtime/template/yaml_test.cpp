@@ -65,3 +65,48 @@ TEST_CASE("bad YAML and duplicate keys are one line naming the file") {
     CHECK(error_of("a: [1, 2\n").starts_with("t.yaml: line "));
     CHECK(error_of("Resources:\n  A: 1\n  A: 2\n") == "t.yaml: Resources.A: duplicate key");
 }
+
+TEST_CASE("nesting is limited, also through aliases, and cycles are refused") {
+    const auto deep = error_of("a: " + std::string(100'000, '[') + std::string(100'000, ']'));
+    CHECK(deep.starts_with("t.yaml: line 1, column "));
+    CHECK(deep.ends_with(": nested more than 499 levels deep"));
+    CHECK(parse_yaml("a: " + std::string(400, '[') + std::string(400, ']') + "\n", "t.yaml")
+              .is_mapping());
+    // An alias nests its anchor's depth again: 300 levels in `b`, 600 in `c`, while yaml-cpp sees
+    // at most 300.
+    const std::string through_aliases = "b: &b " + std::string(300, '[') + "x" +
+                                        std::string(300, ']') + "\nc: " + std::string(300, '[') +
+                                        "*b" + std::string(300, ']') + "\n";
+    CHECK(error_of(through_aliases) ==
+          "t.yaml: line 1, column 206: nested more than 500 levels deep (through "
+          "aliases)");
+    CHECK(error_of("a: &a [x, *a]\n") ==
+          "t.yaml: line 1, column 4: an alias refers to a node that contains it");
+    CHECK(error_of("a: &a {k: [1, *a]}\n") ==
+          "t.yaml: line 1, column 4: an alias refers to a node that contains it");
+}
+
+TEST_CASE("aliases expand to copies, but not to a billion of them") {
+    auto doc = parse_yaml("base: &b {k: [1, 2]}\nuse: *b\n", "t.yaml");
+    REQUIRE(doc.find("use")->is_mapping());
+    CHECK(doc.find("use")->find("k")->items.at(1).text == "2");
+
+    std::string bomb = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+    for (int i = 1; i < 10; ++i) {
+        std::string prev = "*x" + std::to_string(i - 1);
+        bomb += "x" + std::to_string(i) + ": &x" + std::to_string(i) + " [" + prev;
+        for (int j = 1; j < 9; ++j) {
+            bomb += ", " + prev;
+        }
+        bomb += "]\n";
+    }
+    const auto error = error_of(bomb);
+    CHECK(error.starts_with("t.yaml: line "));
+    CHECK(error.ends_with(": aliases expand the template to more than 100000 values"));
+}
+
+TEST_CASE("errors inside sequences and mappings name the path") {
+    CHECK(error_of("a:\n  - x\n  - {b: !<tag:example.com,2000:x> 1}\n") ==
+          "t.yaml: a[1].b: the tag tag:example.com,2000:x is not supported");
+    CHECK(error_of("a: {[1]: 2}\n") == "t.yaml: a: a key must be a plain string");
+}

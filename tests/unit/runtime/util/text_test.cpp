@@ -59,3 +59,19 @@ TEST_CASE("iequals ignores ASCII case only") {
     CHECK_FALSE(iequals("X-Amz-Log-Type", "x-amz-log-typ"));
     CHECK_FALSE(iequals("a", "b"));
 }
+
+TEST_CASE("to_unsigned and to_number take whole, finite numbers only") {
+    CHECK(to_unsigned("0") == 0u);
+    CHECK(to_unsigned("18446744073709551615") == 18446744073709551615u);
+    for (const char* bad :
+         {"", "18446744073709551616", "-1", "+1", " 1", "1 ", "1.0", "1e3", "0x1", "abc", "NaN"}) {
+        CHECK_MESSAGE(!to_unsigned(bad), bad);
+    }
+    CHECK(to_number("12") == 12.0);
+    CHECK(to_number("-1.5") == -1.5);
+    CHECK(to_number("2e3") == 2000.0);
+    for (const char* bad : {"", "1e999", "-1e999", "1e-999", "nan", "NaN", ".nan", "inf", "-inf",
+                            "Infinity", ".inf", "+1", "1 ", "0x10", "1,5", "12abc"}) {
+        CHECK_MESSAGE(!to_number(bad), bad);
+    }
+}

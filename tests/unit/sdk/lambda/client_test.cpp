@@ -212,6 +212,29 @@ TEST_CASE("no answer: NetworkError; a request that may have run is not sent twic
     CHECK(dropping.requests().size() == 1);
 }
 
+TEST_CASE("lambdaport's own credential goes to an endpoint override only, never to AWS") {
+    scoped_env lambda("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:3001");
+    scoped_env generic("AWS_ENDPOINT_URL", nullptr);
+    scoped_env key("AWS_ACCESS_KEY_ID", "STORAGEKEY");
+    scoped_env secret("AWS_SECRET_ACCESS_KEY", "STORAGESECRET");
+    scoped_env token("AWS_SESSION_TOKEN", "TOKEN");
+    scoped_env own_key("LAMBDAPORT_ACCESS_KEY_ID", "LPHKEY");
+    scoped_env own_secret("LAMBDAPORT_SECRET_ACCESS_KEY", "LPHSECRET");
+    auto s = settings::from_environment();
+    CHECK(s.access_key_id == "LPHKEY");
+    CHECK(s.secret_access_key == "LPHSECRET");
+    CHECK(s.session_token.empty());
+    {
+        scoped_env half("LAMBDAPORT_SECRET_ACCESS_KEY", nullptr);
+        CHECK(settings::from_environment().access_key_id == "STORAGEKEY");
+    }
+    scoped_env to_aws("AWS_ENDPOINT_URL_LAMBDA", nullptr);
+    s = settings::from_environment();
+    CHECK(s.access_key_id == "STORAGEKEY");
+    CHECK(s.secret_access_key == "STORAGESECRET");
+    CHECK(s.session_token == "TOKEN");
+}
+
 TEST_CASE("settings come from the standard variables; bad ones are refused") {
     scoped_env lambda("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:3001");
     scoped_env generic("AWS_ENDPOINT_URL", "http://127.0.0.1:9000");

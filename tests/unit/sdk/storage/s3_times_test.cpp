@@ -42,3 +42,12 @@ TEST_CASE("s3 times: ISO 8601 as in listings") {
     CHECK_FALSE(parse_iso8601("1994-11-06T08:49:37.Z"));
     CHECK_FALSE(parse_iso8601("1994-11-06T08:49:37Zjunk"));
 }
+
+TEST_CASE("s3 times: a year the clock cannot hold is no time, not an overflow") {
+    // Found by tests/fuzz (aws_documents): UBSan saw the conversion to nanoseconds overflow.
+    CHECK_FALSE(parse_iso8601("1131-10-12T17:50:30.000Z"));
+    CHECK_FALSE(parse_iso8601("4052-10-12T17:50:30.000Z"));
+    CHECK_FALSE(parse_http_date("Sun, 06 Nov 9994 08:49:37 GMT"));
+    CHECK(parse_iso8601("2261-12-31T23:59:59Z"));
+    CHECK(parse_iso8601("1678-01-01T00:00:00Z"));
+}
