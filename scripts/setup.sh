@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and running lambdaport needs on Debian 12, skipping what is already there;
-# with --tests, also what only the test suite needs (Chromium, sqlite3).
+# with --tests, also what only the test suite needs (Chromium, sqlite3, Ceph's radosgw, Docker).
 # Run as root (or with sudo available). Safe to run again.
 set -euo pipefail
 
@@ -17,7 +17,9 @@ if [[ ${1:-} == --tests ]]; then
   packages+=(
     sqlite3                                    # pipeline tests: the independent engine the statistics are checked against
     chromium                                   # pipeline tests: the HTML report, rendered headless
-    debootstrap                                # Lambda package tests: an older Debian (glibc 2.31) to run packages on
+    debootstrap                                # Lambda package tests (an older Debian) and test_docker (a base image)
+    docker.io docker-compose                   # test_docker: the image and the compose file
+    radosgw ceph-mon ceph-osd ceph-common      # a production S3 server (Ceph's radosgw on a one-node memstore cluster)
     clang-16 libfuzzer-16-dev libclang-rt-16-dev  # fuzz tests (tests/fuzz): clang, libFuzzer, its ASan/UBSan runtimes
   )
 elif [[ -n ${1:-} ]]; then

@@ -92,6 +92,25 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str, interval
         raise AssertionError(str(e)) from None
 
 
+def wait_for_count(count: Callable[[], int], target: int, stall: float, what: str,
+                   interval: float = 0.2) -> int:
+    """Polls `count` until it reaches `target`; fails only when it has not grown for `stall`
+    seconds. For streams whose speed is the server's (moto scans its whole queue on each call, so a
+    loaded machine slows it several-fold), not the engine's: a stall is a failure, slowness is not."""
+    stall *= TIMEOUT_SCALE
+    start = time.monotonic()
+    last, last_change = count(), start
+    while last < target:
+        time.sleep(interval)
+        now, value = time.monotonic(), count()
+        if value > last:
+            last, last_change = value, now
+        elif now - last_change >= stall:
+            raise AssertionError(f"{what}: {last} of {target} after {now - start:.0f} s, "
+                                 f"none more in the last {stall:.0f} s")
+    return last
+
+
 def remove_temp_folder(path: str) -> None:
     """Removes a test's temporary folder, or keeps it (saying where) with LAMBDAPORT_KEEP_TMP=1."""
     if os.environ.get("LAMBDAPORT_KEEP_TMP"):

@@ -1,5 +1,6 @@
 """Real S3- and SQS-compatible servers for tests and benchmarks: `moto_server` (S3 and SQS),
-`s3rver` (S3) and `fauxqs` (SQS), each on a free loopback port, started and stopped by this module.
+`s3rver` (S3), `fauxqs` (SQS) and Ceph's `radosgw` (S3), each on free loopback ports, started and stopped
+by this module.
 
     with MotoServer(workdir, auth=True) as moto:       # SigV4 verified against moto's IAM
         env = moto.client_env(moto.admin)               # AWS_ENDPOINT_URL_S3, keys, region
@@ -8,9 +9,11 @@
         env = s3rver.client_env(s3rver.credentials)
     with Fauxqs(workdir) as fauxqs:
         url = sqs_call(fauxqs.endpoint, fauxqs.credentials, "CreateQueue", {"QueueName": "q"})["QueueUrl"]
+    with RadosGW(workdir) as rgw:                       # Ceph's radosgw, a one-node cluster of its own
+        env = rgw.client_env(rgw.admin)                 # (rgw.restricted: reads and writes denied)
     minio = Minio.from_environment()                    # a MinIO someone else runs, or None
 
-Only the standard library (plus the two servers' own executables) is used. Every server is stopped
+Only the standard library (plus the servers' own executables) is used. Every server is stopped
 by its PID (SIGTERM, then SIGKILL after a deadline), whatever happened; waits poll with deadlines.
 
 Where the executables come from:
@@ -20,6 +23,7 @@ Where the executables come from:
                 run with `node`; NODE_OPTIONS=--openssl-legacy-provider as Node 20 needs
   fauxqs        js/node_modules/fauxqs (pinned likewise), started by js/fauxqs.mjs, which binds
                 127.0.0.1 only (fauxqs's own command binds every interface)
+  radosgw       Debian's radosgw, ceph-mon, ceph-osd and ceph-common (scripts/setup.sh --tests)
   MinIO         not started here: LAMBDAPORT_TEST_MINIO names a running one (docker-compose.yml's
                 `tests` profile runs one beside the suite); see Minio
 """
@@ -43,6 +47,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -585,6 +590,248 @@ class Fauxqs(ServerProcess):
     def _wait_ready(self, deadline: float) -> None:
         self._wait_printed_port(deadline)
         self._wait_http(deadline, "/health")
+
+
+# --- radosgw ------------------------------------------------------------------------------------------
+
+class RadosGW:
+    """Ceph's radosgw (Debian's `radosgw`, Ceph 16.2): a production S3 server, as a one-node cluster
+    of its own in `workdir` -- one monitor, one memstore OSD (pools of size 1, 8 placement groups)
+    and one radosgw, all on 127.0.0.1, cephx between them, no manager. Nothing is written outside
+    `workdir`; start() takes 10-20 s, stop() ends the three daemons by their PIDs (SIGTERM, SIGKILL
+    after STOP_DEADLINE).
+
+    It verifies SigV4 (a wrong secret is SignatureDoesNotMatch, an unknown key InvalidAccessKeyId)
+    and IAM user policies. Two users are made with radosgw-admin:
+      admin       every S3 permission on its own buckets, and the caps to manage user policies
+      restricted  a user policy allowing s3:* on every bucket but denying s3:GetObject and
+                  s3:PutObject (so it lists the admin's buckets, and reads and writes are refused)
+    start() checks that a wrong secret is refused and the admin key accepted.
+
+    Setting up: `ceph-mon --mkfs` imports every key of the keyring (the OSD's and radosgw's
+    included) before anything starts, so `ceph osd new` and `ceph-osd --mkfs` find the OSD's key
+    registered."""
+
+    name = "radosgw"
+    DAEMONS = ("mon", "osd", "rgw")
+    admin = Credentials("LPRGWADMIN0000000001", "lambdaport-radosgw-admin-secret-0000000001")
+    restricted = Credentials("LPRGWDENIED000000001", "lambdaport-radosgw-denied-secret-000000001")
+    RESTRICTED_POLICY = MotoServer.RESTRICTED_POLICY
+
+    def __init__(self, workdir: str | None = None):
+        self._own_workdir = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix="lambdaport-radosgw-")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.mon_port = 0
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.conf = os.path.join(self.workdir, "ceph.conf")
+
+    @property
+    def credentials(self) -> Credentials:
+        return self.admin
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @staticmethod
+    def available() -> str:
+        """Empty when the Ceph programs are installed, else what is missing."""
+        missing = [p for p in ("ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph",
+                               "ceph-authtool", "monmaptool") if shutil.which(p) is None]
+        return (f"{', '.join(missing)} not installed (scripts/setup.sh --tests installs radosgw, "
+                f"ceph-mon, ceph-osd and ceph-common)") if missing else ""
+
+    def _path(self, *parts: str) -> str:
+        return os.path.join(self.workdir, *parts)
+
+    def _write_conf(self, fsid: str) -> None:
+        d = self.workdir
+        text = f"""[global]
+fsid = {fsid}
+mon host = v2:{self.host}:{self.mon_port}
+mon initial members = a
+public addr = {self.host}
+ms bind ipv6 = false
+auth cluster required = cephx
+auth service required = cephx
+auth client required = cephx
+keyring = {d}/keyring
+run dir = {d}/run
+admin socket = {d}/run/$name.asok
+log file = {d}/$name.log
+log to stderr = false
+err to stderr = true
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd crush chooseleaf type = 0
+mon allow pool size one = true
+mon warn on pool no redundancy = false
+mon allow pool delete = true
+osd objectstore = memstore
+memstore device bytes = 4294967296
+[mon.a]
+mon data = {d}/mon
+[osd.0]
+osd data = {d}/osd
+[client.rgw]
+rgw frontends = beast endpoint={self.host}:{self.port}
+rgw data = {d}/rgw
+"""
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def _run(self, *command: str, deadline: float = 60.0) -> str:
+        try:
+            p = subprocess.run(list(command), cwd=self.workdir, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               timeout=deadline)
+        except subprocess.TimeoutExpired:
+            raise self._fail(f"`{' '.join(command)}` did not finish within {deadline:.0f} s") from None
+        if p.returncode != 0:
+            raise self._fail(f"`{' '.join(command)}` failed with status {p.returncode}:\n{p.stdout}")
+        return p.stdout
+
+    def _spawn(self, daemon: str, *command: str) -> None:
+        log = open(self._path(f"{daemon}.out"), "ab")
+        try:
+            self.procs[daemon] = subprocess.Popen(list(command), cwd=self.workdir,
+                                                  stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                                  start_new_session=True)
+        finally:
+            log.close()
+
+    def _check_running(self) -> None:
+        for daemon, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise self._fail(f"{daemon} exited with status {proc.returncode} while starting")
+
+    def start(self) -> "RadosGW":
+        missing = self.available()
+        if missing:
+            raise ServerError(f"radosgw: {missing}")
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        self.mon_port, self.port = free_port(), free_port()
+        for folder in ("mon", "osd", "rgw", "run"):
+            os.makedirs(self._path(folder), exist_ok=True)
+        fsid, osd_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+        self._write_conf(fsid)
+        keyring = self._path("keyring")
+        self._run("ceph-authtool", "--create-keyring", keyring, "--gen-key", "-n", "mon.",
+                  "--cap", "mon", "allow *")
+        for name, caps in (("client.admin", ["mon", "allow *", "osd", "allow *", "mgr", "allow *"]),
+                           ("osd.0", ["mon", "allow profile osd", "osd", "allow *"]),
+                           ("client.rgw", ["mon", "allow rw", "osd", "allow rwx"])):
+            args = [a for i in range(0, len(caps), 2) for a in ("--cap", caps[i], caps[i + 1])]
+            self._run("ceph-authtool", keyring, "--gen-key", "-n", name, *args)
+        monmap = self._path("monmap")
+        self._run("monmaptool", "--create", "--addv", "a", f"[v2:{self.host}:{self.mon_port}]",
+                  "--fsid", fsid, monmap)
+        self._run("ceph-mon", "-c", self.conf, "--mkfs", "-i", "a", "--monmap", monmap,
+                  "--keyring", keyring)
+        self._spawn("mon", "ceph-mon", "-c", self.conf, "-i", "a", "-f")
+        self._run("ceph", "-c", self.conf, "--connect-timeout", "30", "osd", "new", osd_uuid, "0")
+        self._run("ceph-osd", "-c", self.conf, "-i", "0", "--mkfs", "--osd-uuid", osd_uuid)
+        self._spawn("osd", "ceph-osd", "-c", self.conf, "-i", "0", "-f")
+        self._spawn("rgw", "radosgw", "-c", self.conf, "-n", "client.rgw", "-f")
+        deadline = time.monotonic() + 4 * START_DEADLINE  # radosgw creates its pools first
+        while not _answers_http(self.host, self.port, "/"):
+            self._check_running()
+            if time.monotonic() >= deadline:
+                raise self._fail(f"no HTTP answer on {self.endpoint} within {4 * START_DEADLINE:.0f} s")
+            time.sleep(0.1)
+        for user, key in (("lambdaport-admin", self.admin), ("lambdaport-restricted", self.restricted)):
+            self._run("radosgw-admin", "-c", self.conf, "-n", "client.admin", "user", "create",
+                      f"--uid={user}", f"--display-name={user}", f"--access-key={key.access_key_id}",
+                      f"--secret-key={key.secret_access_key}")
+        self._run("radosgw-admin", "-c", self.conf, "-n", "client.admin", "caps", "add",
+                  "--uid=lambdaport-admin", "--caps=user-policy=*;users=*")
+        self.iam("PutUserPolicy", UserName="lambdaport-restricted",
+                 PolicyName="lambdaport-restricted-policy", PolicyDocument=self.RESTRICTED_POLICY)
+        self._check_auth()
+
+    def iam(self, action: str, **params: str) -> ET.Element:
+        """One IAM query-API call as the admin user; returns the parsed XML answer."""
+        form = {"Action": action, "Version": "2010-05-08", **params}
+        r = aws_request(self.endpoint, "POST", "/", credentials=self.admin, service="iam",
+                        body=urllib.parse.urlencode(form).encode(),
+                        headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"})
+        if r.status != 200:
+            raise self._fail(f"IAM {action} failed: {r}")
+        return ET.fromstring(r.body)
+
+    def _check_auth(self) -> None:
+        secret = self.admin.secret_access_key
+        wrong = Credentials(self.admin.access_key_id, secret[:-1] + ("x" if secret[-1] != "x" else "y"))
+        r = aws_request(self.endpoint, "GET", "/", credentials=wrong, service="s3")
+        if r.status != 403 or r.error_code() != "SignatureDoesNotMatch":
+            raise self._fail(f"radosgw did not refuse a wrong secret (expected 403 "
+                             f"SignatureDoesNotMatch): {r}")
+        r = aws_request(self.endpoint, "GET", "/", credentials=self.admin, service="s3")
+        if r.status != 200:
+            raise self._fail(f"radosgw refused the admin key: {r}")
+
+    def restart_gateway(self) -> None:
+        """Stops radosgw (SIGTERM by its PID) and starts it again on the same port; the cluster
+        and its data stay."""
+        proc = self.procs.pop("rgw", None)
+        if proc is not None:
+            terminate(proc, STOP_DEADLINE)
+        self._spawn("rgw", "radosgw", "-c", self.conf, "-n", "client.rgw", "-f")
+        deadline = time.monotonic() + 4 * START_DEADLINE
+        while not _answers_http(self.host, self.port, "/"):
+            self._check_running()
+            if time.monotonic() >= deadline:
+                raise self._fail(f"no HTTP answer on {self.endpoint} after a restart")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        for daemon in reversed(self.DAEMONS):
+            proc = self.procs.get(daemon)
+            if proc is not None:
+                terminate(proc, STOP_DEADLINE)
+
+    def running(self) -> bool:
+        return bool(self.procs) and all(p.poll() is None for p in self.procs.values())
+
+    def output(self) -> str:
+        """The last lines of each daemon's log and standard error."""
+        parts = []
+        for name in ("mon.out", "osd.out", "rgw.out", "mon.a.log", "osd.0.log", "client.rgw.log"):
+            try:
+                with open(self._path(name), "rb") as f:
+                    lines = f.read().decode("utf-8", errors="replace").splitlines()[-40:]
+            except OSError:
+                continue
+            if lines:
+                parts.append(f"--- {name} ---\n" + "\n".join(lines) + "\n")
+        return "".join(parts)
+
+    def _fail(self, why: str) -> ServerError:
+        return ServerError(f"{self.name}: {why}\n----- {self.name} logs -----\n{self.output()}"
+                           f"----- end of {self.name} logs -----")
+
+    def client_env(self, credentials: Credentials, base: dict[str, str] | None = None) -> dict[str, str]:
+        return s3_client_env(self.endpoint, credentials, base)
+
+    def __enter__(self) -> "RadosGW":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # --- MinIO --------------------------------------------------------------------------------------------

@@ -29,8 +29,8 @@ import unittest
 from harness import AWS_CLI, Engine, EngineTestCase, engine_binary, wait_until
 from pipeline_reference import canonical_csv, clean_file
 from report_dom import chart_values, render_dom
-from storage_servers import (REGION, Credentials, Minio, MotoServer, aws_request, fresh_bucket,
-                             s3_client_env)
+from storage_servers import (REGION, Credentials, Minio, MotoServer, RadosGW, aws_request,
+                             fresh_bucket, s3_client_env)
 
 DATA_SIZE = "12MB"
 FILES = 4
@@ -432,6 +432,11 @@ class PipelineOnS3(PipelineChecks):
 
         return self.run_pipeline(name, 8, ["--storage", endpoint], env, drop, read)
 
+    def make_buckets(self, endpoint: str, creds: Credentials) -> None:
+        for bucket in BUCKETS:
+            r = aws_request(endpoint, "PUT", f"/{bucket}", credentials=creds, service="s3")
+            self.assertEqual(r.status, 200, str(r))
+
     def plain_local_stats(self) -> dict:
         """stats.json of pipeline_plain over the same raw files on local disk."""
         data = os.path.join(self.tmp, "local-data")
@@ -452,13 +457,19 @@ class PipelineOnMoto(PipelineOnS3, EngineTestCase):
         # Without signature checks: moto 5.2.1 rejects correctly signed listings with a prefix such
         # as trips/ (storage_servers.MotoServer says why); the storage suite checks the signing.
         with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
-            for bucket in BUCKETS:
-                r = aws_request(moto.endpoint, "PUT", f"/{bucket}", credentials=moto.credentials,
-                                service="s3")
-                self.assertEqual(r.status, 200, str(r))
+            self.make_buckets(moto.endpoint, moto.credentials)
             on_s3 = self.run_on_s3("on-moto", moto.endpoint, moto.credentials)
         # The plain runner cleans every object whole: the statistics must not care.
         self.assertEqual(comparable(on_s3), comparable(self.plain_local_stats()))
+
+
+class PipelineOnRadosGW(PipelineOnS3, EngineTestCase):
+    def test_on_radosgw_sigv4_verified_the_statistics_are_those_of_local_disk(self):
+        # Ceph's radosgw verifies every signature, prefixed listings and all (moto cannot).
+        with RadosGW(os.path.join(self.tmp, "radosgw")) as rgw:
+            self.make_buckets(rgw.endpoint, rgw.admin)
+            on_rgw = self.run_on_s3("on-radosgw", rgw.endpoint, rgw.admin)
+        self.assertEqual(comparable(on_rgw), comparable(self.plain_local_stats()))
 
 
 class PipelineOnMinio(PipelineOnS3, EngineTestCase):

@@ -7,6 +7,9 @@
                rebuilds the canonical request from an IRI, so it refuses correctly signed requests
                for keys and query values with most non-alphanumeric characters (quirk sigv4-iri)
   s3rver       its S3RVER/S3RVER identity; it checks key ids but not signatures
+  radosgw      Ceph's S3 gateway (Debian's radosgw, a production server) as a one-node cluster the
+               test starts (storage_servers.RadosGW): SigV4 verified, a user policy denying reads and
+               writes for AccessDenied
   MinIO        only where LAMBDAPORT_TEST_MINIO names one (storage_servers.Minio; docker-compose.yml's
                `tests` profile runs one): SigV4 verified, a restricted identity for AccessDenied;
                skipped, saying so, elsewhere
@@ -32,7 +35,7 @@ import sys
 import tempfile
 import unittest
 
-from storage_servers import Minio, MotoServer, S3rver, ServerProcess
+from storage_servers import Minio, MotoServer, RadosGW, S3rver, ServerProcess
 
 SUITE_DEADLINE = 800.0  # seconds for one run of the whole suite (four runs fit ctest's TIMEOUT)
 OUTPUT_TAIL = 40_000  # characters of the program's output shown on failure
@@ -129,6 +132,16 @@ class StorageConformanceTest(unittest.TestCase):
                     "path-order", "delimiter-listing", "copy-source-decodeuri"]),
             })
             self.run_suite(env, s3rver)
+
+    def test_radosgw(self) -> None:
+        with RadosGW(os.path.join(self.tmp, "radosgw")) as rgw:
+            env = rgw.client_env(rgw.admin, base_environment(self.tmp))
+            env.update({
+                "LAMBDAPORT_CONFORMANCE_AUTH": "1",
+                "LAMBDAPORT_CONFORMANCE_DENIED_KEY_ID": rgw.restricted.access_key_id,
+                "LAMBDAPORT_CONFORMANCE_DENIED_SECRET": rgw.restricted.secret_access_key,
+            })
+            self.run_suite(env, rgw)
 
     def test_minio(self) -> None:
         minio = Minio.from_environment()

@@ -1,12 +1,12 @@
-"""One handler, two storage backends, the same bytes: examples/csv_clean under `lambdaport serve`, first with
-`--storage file://…` (local disk), then with `--storage http://…` (moto_server, SigV4 verified), given the
-same messy CSV. The cleaned object must be byte-identical on both, equal to what this test computes on its
-own from the rows it planted, and carry the same ETag (it is large enough to go up as a multipart upload).
-The objects on moto are put and fetched with the AWS CLI v2, not with the SDK under test.
+"""One handler, several storage backends, the same bytes: examples/csv_clean under `lambdaport serve`, first
+with `--storage file://…` (local disk), then with `--storage http://…` (moto_server; Ceph's radosgw), given
+the same messy CSV. The cleaned object must be byte-identical on each, equal to what this test computes on
+its own from the rows it planted, and carry the same ETag (it is large enough to go up as a multipart
+upload). The objects on the servers are put and fetched with the AWS CLI v2, not with the SDK under test.
 
 moto runs open here: with signature verification on, moto 5.2.1 refuses even the AWS CLI's own requests
 for keys with `+`, `=` or non-ASCII characters (its canonical path differs from botocore's), and this
-key has two of those. Signing is the conformance suite's business (test_storage_conformance)."""
+key has two of those. radosgw verifies every signature, the handler's and the AWS CLI's alike."""
 
 import csv
 import hashlib
@@ -18,7 +18,7 @@ import unittest
 import urllib.parse
 
 from harness import AWS_CLI, EngineTestCase, example
-from storage_servers import MotoServer
+from storage_servers import MotoServer, RadosGW
 
 KEY = "in/trips 2026+été.csv"  # a space, a plus and unicode: encoded differently in URLs and events
 RAW, CLEAN = "raw", "clean"
@@ -91,54 +91,71 @@ class CsvCleanOnEveryBackend(EngineTestCase):
         self.assertEqual(out["output"]["size"], len(self.expected), out)
         return out
 
-    def test_local_disk_and_moto_give_the_same_bytes(self):
-        function = {"csv_clean": {"handler": example("csv_clean"), "timeout": 120, "memory": 256}}
+    FUNCTION = {"csv_clean": {"handler": example("csv_clean"), "timeout": 120, "memory": 256}}
 
-        # Local disk: the raw object is a file dropped into the bucket's folder by another program.
+    def clean_on_local_disk(self) -> tuple[dict, bytes]:
+        """The raw object as a file dropped into the bucket's folder by another program."""
         data = os.path.join(self.tmp, "data")
         os.makedirs(os.path.join(data, RAW, os.path.dirname(KEY)))
         os.makedirs(os.path.join(data, CLEAN))
         with open(os.path.join(data, RAW, KEY), "wb") as f:
             f.write(self.raw)
-        local = self.start_engine(function, args=["--storage", f"file://{data}"])
+        local = self.start_engine(self.FUNCTION, args=["--storage", f"file://{data}"])
         on_disk = self.clean(local, {"bucket": RAW, "key": KEY, "output_bucket": CLEAN})
         with open(os.path.join(data, CLEAN, KEY), "rb") as f:
             local_bytes = f.read()
         self.assertEqual(hashlib.sha256(local_bytes).hexdigest(),
                          hashlib.sha256(self.expected).hexdigest(), "local output differs from the plan")
         local.stop()
+        return on_disk, local_bytes
 
-        # moto: the same handler binary, told only a different --storage; the engine passes on the
-        # credentials it was started with.
-        with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
-            env = moto.client_env(moto.credentials)
-            raw_file = os.path.join(self.tmp, "raw.csv")
-            with open(raw_file, "wb") as f:
-                f.write(self.raw)
-            for bucket in (RAW, CLEAN):
-                self.run_aws(env, "--endpoint-url", moto.endpoint, "s3api", "create-bucket",
-                             "--bucket", bucket)
-            self.run_aws(env, "--endpoint-url", moto.endpoint, "s3", "cp", raw_file, f"s3://{RAW}/{KEY}")
-            engine_env = {k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-            remote = self.start_engine(function, args=["--storage", moto.endpoint], env=engine_env)
-            # This time as S3 sends it: a notification record with the key form-encoded.
-            record = {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
-                      "s3": {"bucket": {"name": RAW, "arn": f"arn:aws:s3:::{RAW}"},
-                             "object": {"key": urllib.parse.quote_plus(KEY, safe="/"),
-                                        "size": len(self.raw)}}}
-            on_s3 = self.clean(remote, {"Records": [record], "output_bucket": CLEAN})
-            out_file = os.path.join(self.tmp, "clean.csv")
-            self.run_aws(env, "--endpoint-url", moto.endpoint, "s3", "cp", f"s3://{CLEAN}/{KEY}", out_file)
-            with open(out_file, "rb") as f:
-                s3_bytes = f.read()
+    def clean_on_s3(self, server) -> tuple[dict, bytes]:
+        """The same handler binary, told only a different --storage; the engine passes on the
+        credentials it was started with. The objects go in and out through the AWS CLI v2."""
+        env = server.client_env(server.credentials)
+        raw_file = os.path.join(self.tmp, "raw.csv")
+        with open(raw_file, "wb") as f:
+            f.write(self.raw)
+        for bucket in (RAW, CLEAN):
+            self.run_aws(env, "--endpoint-url", server.endpoint, "s3api", "create-bucket",
+                         "--bucket", bucket)
+        self.run_aws(env, "--endpoint-url", server.endpoint, "s3", "cp", raw_file, f"s3://{RAW}/{KEY}")
+        engine_env = {k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        remote = self.start_engine(self.FUNCTION, args=["--storage", server.endpoint], env=engine_env)
+        # This time as S3 sends it: a notification record with the key form-encoded.
+        record = {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
+                  "s3": {"bucket": {"name": RAW, "arn": f"arn:aws:s3:::{RAW}"},
+                         "object": {"key": urllib.parse.quote_plus(KEY, safe="/"),
+                                    "size": len(self.raw)}}}
+        on_s3 = self.clean(remote, {"Records": [record], "output_bucket": CLEAN})
+        out_file = os.path.join(self.tmp, "clean.csv")
+        self.run_aws(env, "--endpoint-url", server.endpoint, "s3", "cp", f"s3://{CLEAN}/{KEY}", out_file)
+        with open(out_file, "rb") as f:
+            return on_s3, f.read()
 
+    def check_same(self, server_name: str, on_disk: dict, local_bytes: bytes, on_s3: dict,
+                   s3_bytes: bytes) -> None:
         self.assertEqual(len(s3_bytes), len(local_bytes))
-        self.assertTrue(s3_bytes == local_bytes, "the object cleaned on moto differs from the local one")
+        self.assertTrue(s3_bytes == local_bytes,
+                        f"the object cleaned on {server_name} differs from the local one")
         # Same bytes uploaded the same way (8 MiB parts): the same multipart ETag on both backends.
         self.assertGreater(len(self.expected), PART, "the planted data must need a multipart upload")
         parts = -(-len(self.expected) // PART)
         self.assertRegex(on_disk["output"]["etag"], rf'^"[0-9a-f]{{32}}-{parts}"$')
         self.assertEqual(on_s3["output"]["etag"], on_disk["output"]["etag"])
+
+    def test_local_disk_and_moto_give_the_same_bytes(self):
+        on_disk, local_bytes = self.clean_on_local_disk()
+        with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
+            on_s3, s3_bytes = self.clean_on_s3(moto)
+        self.check_same("moto", on_disk, local_bytes, on_s3, s3_bytes)
+
+    def test_local_disk_and_radosgw_give_the_same_bytes(self):
+        # Ceph's radosgw verifies every signature: the handler's and the AWS CLI's.
+        on_disk, local_bytes = self.clean_on_local_disk()
+        with RadosGW(os.path.join(self.tmp, "radosgw")) as rgw:
+            on_s3, s3_bytes = self.clean_on_s3(rgw)
+        self.check_same("radosgw", on_disk, local_bytes, on_s3, s3_bytes)
 
 
 if __name__ == "__main__":

@@ -360,6 +360,22 @@ object_info multipart_upload::complete(std::uint64_t size) {
         } catch (const xml_error& e) {
             throw invalid_response(op, answer.status, e.what());
         }
+        if (info.etag.empty()) {
+            // Ceph's radosgw 16.2 answers <ETag></ETag>: the object itself says what it is.
+            request head;
+            head.method = "HEAD";
+            head.url = client_->where().url(bucket_, key_);
+            response found = client_->send({"HeadObject", bucket_, key_}, head);
+            if (found.status == 200) {
+                info.etag = quoted_etag(found.etag);
+            }
+            if (info.etag.empty()) {
+                throw invalid_response(op, answer.status,
+                                       "<CompleteMultipartUploadResult> has an empty <ETag> and a "
+                                       "HEAD of the object gave none (status " +
+                                           std::to_string(found.status) + ")");
+            }
+        }
         info.size = size;
         info.content_type = content_type_;
         done_ = true;
