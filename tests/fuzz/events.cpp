@@ -1,9 +1,10 @@
 // Events as JSON, both sides of them. The SDK's typed events (events::kind_of, s3_event::parse
 // with either key encoding, sqs_event::parse, scheduled_event::parse, an sqs_batch_response built
 // from what was read), as a handler decodes its payload; and the engine's bucket and queue sources
-// (sources::parse_notification_record → make_s3_notification → the payload the function gets;
-// sources::read_batch_response on a function's answer, hold_back_groups). The documented error of
-// every parser is std::invalid_argument; anything else escaping is a finding.
+// (sources::parse_notification_record and parse_pushed_notification → make_s3_notification → the
+// payload the function gets; sources::read_batch_response on a function's answer,
+// hold_back_groups). The documented error of every parser is std::invalid_argument; anything else
+// escaping is a finding.
 
 #include <lambdaport/events.hpp>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "fuzz_support.hpp"
 #include "sources/s3_event.hpp"
 #include "sources/sqs_event.hpp"
+#include "util/json_dump.hpp"
 
 namespace {
 
@@ -70,7 +72,8 @@ void engine_side(const json& doc, std::string_view text) {
                 break;
             }
             for (auto keys :
-                 {sources::minio_key_encoding::raw, sources::minio_key_encoding::query_escape}) {
+                 {sources::key_encoding::raw, sources::key_encoding::query_escape,
+                  sources::key_encoding::as_pushed}) {
                 try {
                     auto event = sources::parse_notification_record(record, keys);
                     // What the bucket source hands to the function: a payload it dumps.
@@ -79,6 +82,14 @@ void engine_side(const json& doc, std::string_view text) {
                 }
             }
         }
+    }
+    // What a storage server may POST to the notification endpoint: the raw text, as it arrives.
+    try {
+        for (const auto& event : sources::parse_pushed_notification(text, 4)) {
+            lambdaport::runtime::util::dump_json(
+                sources::make_s3_notification(event, "us-east-1", "fuzz"));
+        }
+    } catch (const std::invalid_argument&) {
     }
     auto outcome = sources::read_batch_response(text, batch());
     std::set<std::string> failed(outcome.failed_ids.begin(), outcome.failed_ids.end());

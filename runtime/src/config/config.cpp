@@ -184,7 +184,8 @@ struct reader {
         if (type == "s3") {
             only_keys(value, key,
                       {"type", "enabled", "bucket", "prefix", "suffix", "events", "mode",
-                       "poll_interval", "rescan_interval", "existing"});
+                       "poll_interval", "rescan_interval", "existing", "push_endpoint",
+                       "push_token", "configure_server"});
             out.type = event_source_config::kind::bucket;
             auto& b = out.bucket;
             if (!value.contains("bucket")) {
@@ -226,10 +227,37 @@ struct reader {
                     b.how = bucket_source_config::mode::watch;
                 } else if (mode == "poll") {
                     b.how = bucket_source_config::mode::poll;
+                } else if (mode == "push") {
+                    b.how = bucket_source_config::mode::push;
                 } else {
-                    fail(key + ".mode",
-                         "must be \"auto\", \"watch\" or \"poll\", got \"" + mode + "\"");
+                    fail(key + ".mode", "must be \"auto\", \"watch\", \"poll\" or \"push\", got \"" +
+                                            mode + "\"");
                 }
+            }
+            for (const char* field : {"push_endpoint", "push_token", "configure_server"}) {
+                if (value.contains(field) && b.how != bucket_source_config::mode::push) {
+                    fail(key + "." + field, "only applies to \"mode\": \"push\"");
+                }
+            }
+            if (value.contains("push_endpoint")) {
+                b.push_endpoint = string(value["push_endpoint"], key + ".push_endpoint");
+                if (!b.push_endpoint.starts_with("http://") &&
+                    !b.push_endpoint.starts_with("https://")) {
+                    fail(key + ".push_endpoint",
+                         "must be an http:// or https:// URL, got \"" + b.push_endpoint + "\"");
+                }
+            }
+            if (value.contains("push_token")) {
+                b.push_token = string(value["push_token"], key + ".push_token");
+                if (b.push_token.size() < 16 ||
+                    b.push_token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                   "0123456789-_.~") != std::string::npos) {
+                    fail(key + ".push_token",
+                         "must be 16 or more of A-Z a-z 0-9 - _ . ~ (it goes into a URL)");
+                }
+            }
+            if (value.contains("configure_server")) {
+                b.configure_server = boolean(value["configure_server"], key + ".configure_server");
             }
             if (value.contains("poll_interval")) {
                 b.poll_interval =

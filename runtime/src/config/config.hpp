@@ -27,6 +27,8 @@ struct bucket_source_config {
         automatic,  // watch on local disk, poll on S3-compatible stores
         watch,      // local disk: inotify plus a periodic rescan
         poll,       // ListObjectsV2 (or a directory listing) every poll_interval
+        push,       // S3-compatible stores: notifications POSTed to the engine by the server
+                    // (radosgw, MinIO's webhook), plus a listing every rescan_interval
     };
     std::string bucket;
     std::string prefix;
@@ -36,8 +38,17 @@ struct bucket_source_config {
     std::vector<std::string> events{"ObjectCreated:*"};
     mode how = mode::automatic;
     milliseconds poll_interval{1'000};
-    milliseconds rescan_interval{30'000};  // watch mode's safety net
+    milliseconds rescan_interval{30'000};  // watch and push modes' safety net
     bool existing = true;  // deliver objects that were there before the source first started
+    /// push: the URL the storage server POSTs to; empty = the engine's own address +
+    /// /lambdaport/notifications/<function>/<event>.
+    std::string push_endpoint;
+    /// push: a secret every notification must carry (`?token=` or `Authorization: Bearer`);
+    /// required when the engine listens beyond loopback.
+    std::string push_token;
+    /// push: set the server up (radosgw: an SNS topic with the push endpoint, and the bucket's
+    /// notification); false when the server is configured by hand (MinIO).
+    bool configure_server = true;
 };
 
 /// `"type": "sqs"` — Lambda's SQS event source mapping.

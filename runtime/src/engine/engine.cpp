@@ -270,6 +270,34 @@ std::string engine::status_json() {
     return util::dump_json(out);
 }
 
+std::optional<std::string> engine::push_token(std::string_view function, std::string_view event) {
+    auto* target = impl_->sources.push_target(function, event);
+    return target ? std::optional<std::string>(target->push_token()) : std::nullopt;
+}
+
+http::response engine::push(std::string_view function, std::string_view event,
+                            std::string_view body) {
+    auto* target = impl_->sources.push_target(function, event);
+    if (!target) {
+        return invoke_api::api_error(404, "ResourceNotFoundException",
+                                     "No event source takes pushes here.");
+    }
+    auto answer = target->receive_push(body);
+    if (answer.status != 200) {
+        auto res = invoke_api::api_error(answer.status, answer.error_type, answer.message);
+        if (answer.status == 503) {
+            res.set("Retry-After", "1");
+        }
+        return res;
+    }
+    http::response res;
+    res.set("Content-Type", "application/json");
+    res.body = util::dump_json(nlohmann::json{{"stored", answer.stored},
+                                              {"duplicates", answer.duplicates},
+                                              {"ignored", answer.ignored}});
+    return res;
+}
+
 int engine::run() {
     auto& m = *impl_;
     std::signal(SIGPIPE, SIG_IGN);
@@ -342,6 +370,8 @@ int engine::run() {
     m.source_env.account_id = m.config.account_id;
     m.source_env.state_dir = m.config.state_dir;
     m.source_env.storage = m.config.storage;
+    m.source_env.engine_url = m.invoke_server->local_url();
+    m.source_env.loopback_only = config::is_loopback(m.config.listen_host);
     for (const char* var : {"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"}) {
         const char* value = std::getenv(var);
         if (value && *value && m.source_env.sqs_endpoint.empty()) {

@@ -25,6 +25,10 @@ class engine final : public invoke_api::directory {
     std::optional<std::string> accept_event(pool::function_pool& fn, std::string payload) override;
     std::string status_json() override;
     const auth::verifier* verifier() const override;
+    std::optional<std::string> push_token(std::string_view function,
+                                          std::string_view event) override;
+    http::response push(std::string_view function, std::string_view event,
+                        std::string_view body) override;
 
   private:
     struct impl;

@@ -69,7 +69,74 @@ http::response server_error(unsigned status, std::string_view message) {
     }
 }
 
+http::response directory::push(std::string_view, std::string_view, std::string_view) {
+    return api_error(404, "ResourceNotFoundException", "No event source takes pushes here.");
+}
+
+namespace {
+
+// Compares every byte whatever differs first (the length is no secret).
+bool same_secret(std::string_view given, std::string_view expected) {
+    if (expected.empty() || given.size() != expected.size()) {
+        return false;
+    }
+    unsigned char differ = 0;
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        differ |= static_cast<unsigned char>(given[i] ^ expected[i]);
+    }
+    return differ == 0;
+}
+
+// POST /lambdaport/notifications/<function>/<event>[?token=...]: a storage server's push.
+http::response notification(directory& functions, const http::request& req,
+                            std::string_view rest, std::string_view query) {
+    auto slash = rest.find('/');
+    auto function = util::percent_decode(rest.substr(0, slash));
+    auto event = slash == std::string_view::npos ? std::nullopt
+                                                 : util::percent_decode(rest.substr(slash + 1));
+    auto token = function && event ? functions.push_token(*function, *event) : std::nullopt;
+    if (!token) {
+        return api_error(404, "ResourceNotFoundException",
+                         "No event source takes pushes at " + std::string(notifications_prefix) +
+                             std::string(rest));
+    }
+    if (!token->empty()) {
+        std::string given;
+        if (!http::query_param(query, "token", given)) {
+            auto auth = req.header_value("Authorization");
+            if (auth.starts_with("Bearer ")) {
+                given = std::string(auth.substr(7));
+            }
+        }
+        if (!same_secret(given, *token)) {
+            log::warn("notification refused: wrong or missing token",
+                      {{"function", *function}, {"event", *event}});
+            return api_error(403, "AccessDeniedException",
+                             "A push to this event source needs its push_token.");
+        }
+    } else if (const auto* verifier = functions.verifier()) {
+        auto verdict = verifier->check(req, std::chrono::system_clock::now());
+        if (!verdict.accepted()) {
+            return auth::refusal(verdict);
+        }
+    }
+    if (req.method != "POST") {
+        return api_error(405, "MethodNotAllowedException",
+                         "Notifications are POSTed, not sent with " + req.method);
+    }
+    return functions.push(*function, *event, req.body);
+}
+
+}  // namespace
+
 net::awaitable<http::response> handle(directory& functions, http::request req) {
+    {
+        auto [path, query] = http::split_target(req.target);
+        if (path.starts_with(notifications_prefix)) {
+            co_return notification(functions, req, path.substr(notifications_prefix.size()),
+                                   query);
+        }
+    }
     if (const auto* verifier = functions.verifier()) {
         auto verdict = verifier->check(req, std::chrono::system_clock::now());
         if (!verdict.accepted()) {

@@ -37,7 +37,22 @@ class directory {
     virtual std::string status_json() = 0;
     /// What every request must pass before anything else, status included; null: nothing.
     virtual const auth::verifier* verifier() const { return nullptr; }
+    /// The secret that pushes to `function`'s event source `event` carry (empty: none, the
+    /// verifier applies), or nullopt when no such source takes pushed notifications.
+    virtual std::optional<std::string> push_token(std::string_view function,
+                                                  std::string_view event) {
+        (void)function;
+        (void)event;
+        return std::nullopt;
+    }
+    /// Hands a pushed notification to that source (on the I/O thread, without blocking): 200 once
+    /// every event in it is stored, else the API's error shape.
+    virtual http::response push(std::string_view function, std::string_view event,
+                                std::string_view body);
 };
+
+/// Where storage servers POST notifications: <prefix><function>/<event>.
+inline constexpr std::string_view notifications_prefix = "/lambdaport/notifications/";
 
 /// An API error as AWS sends it: x-amzn-ErrorType and {"Type","message"}.
 http::response api_error(unsigned status, std::string_view type, std::string_view message,

@@ -9,10 +9,15 @@
 #include <cstring>
 #include <lambdaport/storage.hpp>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
+#include <utility>
 
+#include "aws/uri.hpp"
 #include "log/log.hpp"
+#include "sources/bucket_notifications.hpp"
 #include "sources/checkpoint.hpp"
 #include "sources/endpoints.hpp"
 #include "sources/s3_event.hpp"
@@ -33,11 +38,41 @@ bool is_local(const config::storage_config& storage) {
     return storage.type == config::storage_config::kind::file;
 }
 
+// ETags as listings give them: in quotes.
+std::string quoted_etag(std::string_view etag) {
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+        return std::string(etag);
+    }
+    return "\"" + std::string(etag) + "\"";
+}
+
+// Where and as whom the engine's S3-compatible storage is reached.
+storage::store::s3_settings s3_settings_of(const config::storage_config& storage,
+                                           const std::string& region) {
+    auto settings = storage::store::s3_settings::from_environment();
+    if (storage.type == config::storage_config::kind::s3) {
+        settings.endpoint = storage.endpoint;
+    } else if (const char* v = std::getenv("LAMBDAPORT_STORAGE");
+               v && (std::string_view(v).starts_with("http://") ||
+                     std::string_view(v).starts_with("https://"))) {
+        settings.endpoint = v;
+    }
+    if (settings.region.empty()) {
+        settings.region = region;
+    }
+    return settings;
+}
+
 class bucket_source final : public source {
   public:
     bucket_source(const config::function_config& fn, const config::event_source_config& ev,
                   delivery& to, const source_environment& env)
-        : fn_(fn), ev_(ev), cfg_(ev.bucket), to_(to), env_(env) {}
+        : fn_(fn),
+          ev_(ev),
+          cfg_(ev.bucket),
+          to_(to),
+          env_(env),
+          push_(cfg_.how == bucket_source_config::mode::push) {}
 
     ~bucket_source() override {
         request_stop();
@@ -59,6 +94,17 @@ class bucket_source final : public source {
             throw std::runtime_error(where +
                                      ": mode \"watch\" needs local-disk storage; the engine's "
                                      "storage is S3 (use \"poll\" or \"auto\")");
+        }
+        if (push_ && local_) {
+            throw std::runtime_error(where +
+                                     ": mode \"push\" needs an S3-compatible server that pushes "
+                                     "notifications; the engine's storage is local disk (use "
+                                     "\"watch\" or \"auto\")");
+        }
+        if (push_ && !env_.loopback_only && cfg_.push_token.empty()) {
+            throw std::runtime_error(where +
+                                     ".push_token: required when the engine listens beyond "
+                                     "loopback (the storage server cannot sign its pushes)");
         }
         try {
             store_.emplace(open_store(env_.storage, env_.region));
@@ -84,6 +130,33 @@ class bucket_source final : public source {
                                          e.what());
             }
         }
+        if (push_) {
+            push_url_ = cfg_.push_endpoint;
+            if (push_url_.empty()) {
+                push_url_ = env_.engine_url + "/lambdaport/notifications/" +
+                            detail::aws::uri_encode(fn_.name) + "/" +
+                            detail::aws::uri_encode(ev_.name);
+            }
+            if (!cfg_.push_token.empty() && cfg_.push_endpoint.empty()) {
+                push_url_ += "?token=" + cfg_.push_token;
+            }
+            if (cfg_.configure_server) {
+                notification_setup setup{s3_settings_of(env_.storage, env_.region),
+                                         cfg_.bucket,
+                                         "lambdaport-" + fn_.name + "-" + ev_.name,
+                                         push_url_,
+                                         cfg_.prefix,
+                                         cfg_.suffix};
+                try {
+                    configure_notifications(setup);
+                } catch (const std::exception& e) {
+                    throw std::runtime_error(
+                        where + ": cannot set up the server's notifications (" + e.what() +
+                        "); set \"configure_server\": false and configure them by hand, or use "
+                        "\"mode\": \"poll\"");
+                }
+            }
+        }
         wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (wake_ < 0) {
             throw std::runtime_error(where + ": eventfd: " + std::strerror(errno));
@@ -101,7 +174,7 @@ class bucket_source final : public source {
                                    {"bucket", cfg_.bucket},
                                    {"prefix", cfg_.prefix},
                                    {"suffix", cfg_.suffix},
-                                   {"mode", watch_ ? "watch" : "poll"},
+                                   {"mode", mode_name()},
                                    {"storage", store_->describe()},
                                    {"checkpointed", std::to_string(checkpoint_->size())}});
         thread_ = std::thread([this] { run(); });
@@ -127,18 +200,106 @@ class bucket_source final : public source {
         out["event"] = ev_.name;
         out["type"] = "s3";
         out["bucket"] = cfg_.bucket;
-        out["mode"] = watch_ ? "watch" : "poll";
+        out["mode"] = mode_name();
         out["skipped"] = skipped_.load();
+        if (push_) {
+            out["pushed"] = pushed_.load();
+            out["push_duplicates"] = push_duplicates_.load();
+        }
         // Handed over to the async queue, an event fails there: after its retries.
         out["failed"] = counters_.failed.load() + to_.failed_in_queue(fn_.name + "/" + ev_.name);
         return out;
     }
 
+    bool takes_pushes() const override { return push_; }
+    const std::string& push_token() const override { return cfg_.push_token; }
+
+    push_answer receive_push(std::string_view body) override {
+        push_answer answer;
+        std::vector<object_event> events;
+        try {
+            events = parse_pushed_notification(body);
+        } catch (const std::invalid_argument& e) {
+            log::warn("malformed notification refused",
+                      {{"function", fn_.name}, {"event", ev_.name}, {"error", e.what()}});
+            return {400, "InvalidRequestContentException",
+                    std::string("Could not read the notification: ") + e.what()};
+        }
+        for (auto& event : events) {
+            if (event.bucket != cfg_.bucket || !matches(event.key) ||
+                !event.event_name.starts_with("ObjectCreated:") || !wanted(event.event_name)) {
+                ++answer.ignored;
+                continue;
+            }
+            std::string etag = quoted_etag(event.etag.empty() ? event.sequencer : event.etag);
+            if (!claim(event.key, etag)) {
+                ++answer.duplicates;
+                continue;
+            }
+            auto payload = util::dump_json(make_s3_notification(event, env_.region, ev_.name));
+            std::optional<std::string> id;
+            try {
+                id = to_.try_enqueue_here(std::move(payload), fn_.name + "/" + ev_.name);
+            } catch (const std::exception& e) {
+                release(event.key, etag, false);
+                log::error("cannot queue a pushed object event; the server sends it again",
+                           {{"function", fn_.name}, {"key", event.key}, {"error", e.what()}});
+                return {503, "ServiceException", std::string("Cannot store the event: ") + e.what()};
+            }
+            if (!id || id->empty()) {
+                release(event.key, etag, false);
+                return id ? push_answer{503, "ServiceException", "The engine is stopping."}
+                          : push_answer{503, "TooManyRequestsException",
+                                        "The async queue is full: send again later."};
+            }
+            release(event.key, etag, true);
+            ++answer.stored;
+            ++pushed_;
+            ++counters_.delivered;
+            counters_.lag_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now() - event.time)
+                                   .count();
+        }
+        push_duplicates_ += answer.duplicates;
+        return answer;
+    }
+
   private:
+    const char* mode_name() const { return push_ ? "push" : watch_ ? "watch" : "poll"; }
+
+    // Takes the object (key, ETag) for delivery unless it was handed over or is being handed
+    // over now (by the listing thread or a push): each is handed over once.
+    bool claim(const std::string& key, const std::string& etag) {
+        std::lock_guard lock(mutex_);
+        if (checkpoint_->contains(key, etag) || in_flight_.contains({key, etag})) {
+            return false;
+        }
+        in_flight_.insert({key, etag});
+        return true;
+    }
+
+    // Ends a claim: recorded as handed over when `delivered`.
+    void release(const std::string& key, const std::string& etag, bool delivered) {
+        std::lock_guard lock(mutex_);
+        in_flight_.erase({key, etag});
+        if (delivered) {
+            checkpoint_->record(key, etag);
+        }
+    }
+
+    bool handed_over(const std::string& key, const std::string& etag) {
+        std::lock_guard lock(mutex_);
+        return checkpoint_->contains(key, etag);
+    }
+
+    std::chrono::milliseconds scan_interval() const {
+        return watch_ || push_ ? cfg_.rescan_interval : cfg_.poll_interval;
+    }
+
     void run() {
         try {
             scan("");
-            auto next_scan = clock::now() + (watch_ ? cfg_.rescan_interval : cfg_.poll_interval);
+            auto next_scan = clock::now() + scan_interval();
             while (!stopping_) {
                 auto wait =
                     std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - clock::now());
@@ -150,7 +311,7 @@ class bucket_source final : public source {
                 }
                 if (clock::now() >= next_scan) {
                     scan("");
-                    next_scan = clock::now() + (watch_ ? cfg_.rescan_interval : cfg_.poll_interval);
+                    next_scan = clock::now() + scan_interval();
                 }
             }
         } catch (const std::exception& e) {
@@ -301,7 +462,7 @@ class bucket_source final : public source {
         }
         std::vector<const storage::object_info*> fresh;
         for (const auto& o : objects) {
-            if (matches(o.key) && !checkpoint_->contains(o.key, o.etag)) {
+            if (matches(o.key) && !handed_over(o.key, o.etag)) {
                 fresh.push_back(&o);
             }
         }
@@ -325,7 +486,7 @@ class bucket_source final : public source {
         auto objects = store_->list_all(cfg_.bucket, cfg_.prefix);
         for (const auto& o : objects) {
             if (matches(o.key)) {
-                checkpoint_->record(o.key, o.etag);
+                release(o.key, o.etag, true);
             }
         }
         log::info("event source baseline", {{"function", fn_.name},
@@ -334,7 +495,7 @@ class bucket_source final : public source {
     }
 
     void deliver(const storage::object_info& o) {
-        if (checkpoint_->contains(o.key, o.etag)) {
+        if (!claim(o.key, o.etag)) {
             return;
         }
         object_event event;
@@ -344,7 +505,7 @@ class bucket_source final : public source {
                                ? "ObjectCreated:CompleteMultipartUpload"
                                : "ObjectCreated:Put";
         if (!wanted(event.event_name)) {
-            checkpoint_->record(o.key, o.etag);
+            release(o.key, o.etag, true);
             return;
         }
         event.bucket = cfg_.bucket;
@@ -357,15 +518,17 @@ class bucket_source final : public source {
         try {
             id = to_.enqueue(std::move(payload), fn_.name + "/" + ev_.name);
         } catch (const std::exception& e) {
+            release(o.key, o.etag, false);
             ++counters_.failed;
             log::error("cannot queue object event; retried at the next scan",
                        {{"function", fn_.name}, {"key", o.key}, {"error", e.what()}});
             return;
         }
         if (id.empty()) {
+            release(o.key, o.etag, false);
             return;  // stopping: not handed over, the next engine delivers it
         }
-        checkpoint_->record(o.key, o.etag);
+        release(o.key, o.etag, true);
         ++counters_.delivered;
         counters_.lag_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now() - o.last_modified)
@@ -382,6 +545,12 @@ class bucket_source final : public source {
     std::filesystem::path root_;
     bool local_ = false;
     bool watch_ = false;
+    const bool push_;
+    std::string push_url_;
+    std::mutex mutex_;  // checkpoint_ and in_flight_: the listing thread and pushes share them
+    std::set<std::pair<std::string, std::string>> in_flight_;  // (key, ETag) being handed over
+    std::atomic<std::uint64_t> pushed_{0};
+    std::atomic<std::uint64_t> push_duplicates_{0};
     int inotify_ = -1;
     int wake_ = -1;
     std::map<int, std::string> watches_;  // watch descriptor → folder relative to the bucket

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "util/json.hpp"
 #include "util/text.hpp"
 
 namespace lambdaport::runtime::sources {
@@ -138,7 +139,7 @@ json make_s3_notification(const object_event& event, const std::string& region,
     return {{"Records", json::array({make_s3_record(event, region, configuration_id)})}};
 }
 
-object_event parse_notification_record(const json& record, minio_key_encoding keys) {
+object_event parse_notification_record(const json& record, key_encoding keys) {
     const std::string where = "Records[]";
     object_event e;
     e.event_name = string_member(record, "eventName", where);
@@ -151,9 +152,11 @@ object_event parse_notification_record(const json& record, minio_key_encoding ke
     const json& object = member(s3, "object", where + ".s3");
     const std::string object_where = where + ".s3.object";
     std::string key = string_member(object, "key", object_where);
-    // Amazon's records and MinIO's webhooks encode the key; MinIO's stream sends it raw.
-    bool encoded = string_member(record, "eventSource", where) == "aws:s3" ||
-                   keys == minio_key_encoding::query_escape;
+    // Amazon's records and MinIO's webhooks encode the key; MinIO's stream and radosgw send it
+    // raw.
+    const std::string source = string_member(record, "eventSource", where);
+    bool encoded = source == "aws:s3" || keys == key_encoding::query_escape ||
+                   (keys == key_encoding::as_pushed && source != "ceph:s3");
     e.key = encoded ? form_decode(key, object_where + ".key") : key;
     // MinIO leaves size and eTag out for an empty object.
     if (object.contains("size")) {
@@ -169,6 +172,40 @@ object_event parse_notification_record(const json& record, minio_key_encoding ke
         e.sequencer = string_member(object, "sequencer", object_where);
     }
     return e;
+}
+
+std::vector<object_event> parse_pushed_notification(std::string_view body, std::size_t max_records) {
+    util::json_problem problem;
+    auto doc = util::parse_json(body, {}, &problem);
+    if (!doc) {
+        throw std::invalid_argument("not JSON: " + problem.message());
+    }
+    std::vector<object_event> out;
+    if (doc->is_object() && !doc->contains("Records") && doc->contains("Event") &&
+        (*doc)["Event"] == "s3:TestEvent") {
+        return out;  // S3 checks a new configuration's destination with it
+    }
+    if (!doc->is_object() || !doc->contains("Records") || !(*doc)["Records"].is_array()) {
+        throw std::invalid_argument("expected {\"Records\": [...]} (an S3 event notification)");
+    }
+    const json& records = (*doc)["Records"];
+    if (records.size() > max_records) {
+        throw std::invalid_argument("Records: " + std::to_string(records.size()) +
+                                    " records, more than " + std::to_string(max_records));
+    }
+    out.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        try {
+            out.push_back(parse_notification_record(records[i], key_encoding::as_pushed));
+        } catch (const std::invalid_argument& e) {
+            std::string what = e.what();
+            if (what.starts_with("Records[]")) {
+                what.replace(0, 9, "Records[" + std::to_string(i) + "]");
+            }
+            throw std::invalid_argument(what);
+        }
+    }
+    return out;
 }
 
 }  // namespace lambdaport::runtime::sources

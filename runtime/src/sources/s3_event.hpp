@@ -1,13 +1,14 @@
 #pragma once
 
 // S3 event notification records, as Amazon S3 sends them to Lambda, built from what a bucket
-// source sees (a new object on local disk, in a listing, or on MinIO's notification stream).
+// source sees (a new object on local disk, in a listing, or pushed by the storage server).
 
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lambdaport::runtime::sources {
 
@@ -34,15 +35,26 @@ nlohmann::json make_s3_record(const object_event& event, const std::string& regi
 nlohmann::json make_s3_notification(const object_event& event, const std::string& region,
                                     const std::string& configuration_id);
 
-/// How MinIO encoded the keys in the records it sent.
-enum class minio_key_encoding {
-    raw,          // ListenBucketNotification stream: the key as is
-    query_escape  // webhook targets: Go's url.QueryEscape (`/` → %2F, space → +)
+/// How the keys in notification records are encoded.
+enum class key_encoding {
+    raw,           // MinIO's ListenBucketNotification stream: the key as is
+    query_escape,  // MinIO's webhook targets: Go's url.QueryEscape (`/` → %2F, space → +)
+    as_pushed,     // records POSTed to the engine: raw from Ceph's radosgw (eventSource
+                   // "ceph:s3"), form-encoded from Amazon S3 and MinIO's webhooks
 };
 
 /// Reads one record of MinIO's variant (eventVersion 2.0, eventSource "minio:s3", eventName with
-/// an `s3:` prefix, size and eTag missing for empty objects) — or of Amazon's — into an
-/// object_event. Throws std::invalid_argument naming the field that is missing or malformed.
-object_event parse_notification_record(const nlohmann::json& record, minio_key_encoding keys);
+/// an `s3:` prefix, size and eTag missing for empty objects), of radosgw's (eventSource "ceph:s3",
+/// the key raw) or of Amazon's into an object_event. Amazon's records are always form-encoded.
+/// Throws std::invalid_argument naming the field that is missing or malformed.
+object_event parse_notification_record(const nlohmann::json& record, key_encoding keys);
+
+/// What a storage server POSTed to the engine's notification endpoint: `{"Records": [...]}` (S3's
+/// shape, which radosgw's HTTP push and MinIO's webhook send, extra fields tolerated), or S3's
+/// `{"Event": "s3:TestEvent", ...}`, which holds no records. At most `max_records` records.
+/// Throws std::invalid_argument with one line saying what is wrong (JSON that does not parse or
+/// nests too deep, no Records array, a malformed record and which).
+std::vector<object_event> parse_pushed_notification(std::string_view body,
+                                                    std::size_t max_records = 1000);
 
 }  // namespace lambdaport::runtime::sources

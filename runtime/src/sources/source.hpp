@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.hpp"
 #include "pool/invocation.hpp"
@@ -84,8 +85,18 @@ struct source_counters {
     nlohmann::json to_json() const;
 };
 
-/// One running event source. start(), request_stop() and status() are called on the I/O thread;
-/// join() after the I/O thread has stopped.
+/// What a source answers a storage server that POSTed notifications to it.
+struct push_answer {
+    unsigned status = 200;   // 200 stored; 400 malformed; 503 not stored now (send again)
+    std::string error_type;  // for an error: the `Type` of the API's error shape
+    std::string message;     // for an error: one line
+    std::size_t stored = 0;  // events handed to the durable queue by this push
+    std::size_t duplicates = 0;  // records already handed over (a re-send, or seen by a listing)
+    std::size_t ignored = 0;     // records for another bucket, key or event type
+};
+
+/// One running event source. start(), request_stop(), status() and receive_push() are called on
+/// the I/O thread; join() after the I/O thread has stopped.
 class source {
   public:
     virtual ~source() = default;
@@ -99,6 +110,19 @@ class source {
     virtual void join() {}
     /// {"function", "event", "type", ... counters, and what else the source can tell}
     virtual nlohmann::json status() const = 0;
+    /// Whether the source takes pushed notifications (a bucket source in push mode).
+    virtual bool takes_pushes() const { return false; }
+    /// The secret a push must carry; empty: none (the Invoke API's own checks apply).
+    virtual const std::string& push_token() const {
+        static const std::string none;
+        return none;
+    }
+    /// Handles one POSTed notification body without blocking: every event in it is in the durable
+    /// queue (or was already handed over) before a 200 is answered.
+    virtual push_answer receive_push(std::string_view body) {
+        (void)body;
+        return {404, "ResourceNotFoundException", "this event source takes no pushes"};
+    }
 };
 
 /// What the engine hands every source when it makes it.
@@ -108,6 +132,8 @@ struct source_environment {
     std::filesystem::path state_dir;  // checkpoints go under <state>/sources/<fn>/<event>
     config::storage_config storage;   // where buckets live
     std::string sqs_endpoint;         // http(s)://… from AWS_ENDPOINT_URL_SQS/_URL, or empty
+    std::string engine_url;           // http://host:port of the Invoke API, as this host reaches it
+    bool loopback_only = true;        // the Invoke API listens on loopback only
 };
 
 }  // namespace lambdaport::runtime::sources

@@ -31,6 +31,9 @@ void source_set::add(const config::function_config& fn, delivery& to,
                 sources_.push_back(make_schedule_source(fn, ev, to, env));
                 break;
         }
+        if (sources_.back()->takes_pushes()) {
+            push_targets_[fn.name + "/" + ev.name] = sources_.back().get();
+        }
         if (std::find(deliveries_.begin(), deliveries_.end(), &to) == deliveries_.end()) {
             deliveries_.push_back(&to);
         }
@@ -56,6 +59,14 @@ void source_set::join() {
     for (auto& s : sources_) {
         s->join();
     }
+}
+
+source* source_set::push_target(std::string_view function, std::string_view event) const {
+    std::string key;
+    key.reserve(function.size() + 1 + event.size());
+    key.append(function).append("/").append(event);
+    auto it = push_targets_.find(key);
+    return it == push_targets_.end() ? nullptr : it->second;
 }
 
 nlohmann::json source_set::status() const {

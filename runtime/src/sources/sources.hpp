@@ -2,6 +2,8 @@
 
 #include <map>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "sources/source.hpp"
@@ -27,9 +29,12 @@ class source_set {
     /// [{"function", "event", "type", "delivered", ...}, ...]
     nlohmann::json status() const;
     bool empty() const noexcept { return sources_.empty(); }
+    /// The source of `function`'s event `event` when it takes pushed notifications, else null.
+    source* push_target(std::string_view function, std::string_view event) const;
 
   private:
     std::vector<std::unique_ptr<source>> sources_;
+    std::map<std::string, source*, std::less<>> push_targets_;  // "<function>/<event>"
     std::vector<delivery*> deliveries_;
 };
 

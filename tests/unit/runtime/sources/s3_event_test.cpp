@@ -70,7 +70,7 @@ TEST_CASE("an Amazon record reads back to the event it was made from") {
     e.etag = "abc";
     e.time = at(1795464900, 5);
     object_event back =
-        parse_notification_record(make_s3_record(e, "us-east-1", "c"), minio_key_encoding::raw);
+        parse_notification_record(make_s3_record(e, "us-east-1", "c"), key_encoding::raw);
     CHECK(back.bucket == e.bucket);
     CHECK(back.key == e.key);  // decoded, whatever the caller said about MinIO
     CHECK(back.size == 7);
@@ -86,7 +86,7 @@ TEST_CASE("MinIO's variant is normalised") {
       "s3": {"s3SchemaVersion": "1.0", "configurationId": "Config",
              "bucket": {"name": "raw", "arn": "arn:aws:s3:::raw"},
              "object": {"key": "in/a b+c.csv", "sequencer": "17A1B2C3D4E5F607"}}})");
-    object_event raw = parse_notification_record(record, minio_key_encoding::raw);
+    object_event raw = parse_notification_record(record, key_encoding::raw);
     CHECK(raw.event_name == "ObjectCreated:Put");
     CHECK(raw.key == "in/a b+c.csv");  // the stream sends keys as they are
     CHECK(raw.size == 0);              // left out for an empty object
@@ -97,7 +97,7 @@ TEST_CASE("MinIO's variant is normalised") {
     record["s3"]["object"]["key"] = "in%2Fa+b%2Bc.csv";  // a webhook: url.QueryEscape
     record["s3"]["object"]["size"] = 9;
     record["s3"]["object"]["eTag"] = "\"e\"";
-    object_event escaped = parse_notification_record(record, minio_key_encoding::query_escape);
+    object_event escaped = parse_notification_record(record, key_encoding::query_escape);
     CHECK(escaped.key == "in/a b+c.csv");
     CHECK(escaped.size == 9);
     CHECK(escaped.etag == "e");
@@ -106,7 +106,7 @@ TEST_CASE("MinIO's variant is normalised") {
 TEST_CASE("a malformed record names the field") {
     auto error_of = [](const json& record) -> std::string {
         try {
-            parse_notification_record(record, minio_key_encoding::raw);
+            parse_notification_record(record, key_encoding::raw);
         } catch (const std::invalid_argument& e) {
             return e.what();
         }
@@ -138,9 +138,9 @@ TEST_CASE("an event time the clock cannot hold is refused, not overflowed") {
     json record = json::parse(R"({"eventSource": "aws:s3", "eventName": "ObjectCreated:Put",
       "eventTime": "4052-11-23T20:15:00.123Z",
       "s3": {"bucket": {"name": "raw"}, "object": {"key": "k", "size": 1}}})");
-    CHECK_THROWS_WITH_AS(parse_notification_record(record, minio_key_encoding::raw),
+    CHECK_THROWS_WITH_AS(parse_notification_record(record, key_encoding::raw),
                          "Records[].eventTime: out of range: '4052-11-23T20:15:00.123Z'",
                          std::invalid_argument);
     record["eventTime"] = "2261-12-31T23:59:59Z";
-    CHECK_NOTHROW(parse_notification_record(record, minio_key_encoding::raw));
+    CHECK_NOTHROW(parse_notification_record(record, key_encoding::raw));
 }
