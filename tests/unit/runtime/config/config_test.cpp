@@ -233,6 +233,24 @@ TEST_CASE("event sources are parsed with SAM's names and Lambda's defaults") {
     CHECK_FALSE(events[3].enabled);
 }
 
+TEST_CASE("a pushed bucket source") {
+    auto cfg = parse_json(R"J({"functions": {"f": {"handler": "/x", "events": {"E": {
+        "type": "s3", "bucket": "raw", "mode": "push", "push_endpoint": "http://10.0.0.2:3001/n",
+        "push_token": "0123456789abcdef-_.~", "configure_server": false, "rescan_interval": 60}}}}})J",
+                          "cfg.json", "/base");
+    const auto& b = cfg.functions[0].events[0].bucket;
+    CHECK(b.how == bucket_source_config::mode::push);
+    CHECK(b.push_endpoint == "http://10.0.0.2:3001/n");
+    CHECK(b.push_token == "0123456789abcdef-_.~");
+    CHECK_FALSE(b.configure_server);
+    CHECK(b.rescan_interval == std::chrono::milliseconds{60'000});
+    auto defaults = parse_json(R"J({"functions": {"f": {"handler": "/x", "events": {"E": {
+        "type": "s3", "bucket": "raw", "mode": "push"}}}}})J",
+                               "cfg.json", "/base");
+    CHECK(defaults.functions[0].events[0].bucket.configure_server);
+    CHECK(defaults.functions[0].events[0].bucket.push_token.empty());
+}
+
 TEST_CASE("event source mistakes name the key and the reason") {
     auto with = [](const std::string& event) {
         return error_of(R"J({"functions": {"f": {"handler": "/x", "events": {"E": )J" + event +
@@ -249,9 +267,21 @@ TEST_CASE("event source mistakes name the key and the reason") {
     CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "events": ["s3:ObjectRemoved:*"]})J") ==
           "cfg.json: functions.f.events.E.events[0]: 's3:ObjectRemoved:*' is not supported "
           "(s3:ObjectCreated:*, s3:ObjectCreated:Put or s3:ObjectCreated:CompleteMultipartUpload)");
-    CHECK(
-        with(R"J({"type": "s3", "bucket": "ok-b", "mode": "listen"})J") ==
-        R"J(cfg.json: functions.f.events.E.mode: must be "auto", "watch" or "poll", got "listen")J");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "mode": "listen"})J") ==
+          R"J(cfg.json: functions.f.events.E.mode: must be "auto", "watch", "poll" or "push", got "listen")J");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "push_token": "0123456789abcdef"})J") ==
+          R"J(cfg.json: functions.f.events.E.push_token: only applies to "mode": "push")J");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "mode": "push", "push_token": "short"})J") ==
+          "cfg.json: functions.f.events.E.push_token: must be 16 or more of A-Z a-z 0-9 - _ . ~ "
+          "(it goes into a URL)");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "mode": "push",
+                    "push_token": "0123456789abcdef&x=1"})J") ==
+          "cfg.json: functions.f.events.E.push_token: must be 16 or more of A-Z a-z 0-9 - _ . ~ "
+          "(it goes into a URL)");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "mode": "push", "push_endpoint": "ftp://x"})J") ==
+          R"J(cfg.json: functions.f.events.E.push_endpoint: must be an http:// or https:// URL, got "ftp://x")J");
+    CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "mode": "push", "configure_server": "yes"})J")
+              .find("functions.f.events.E.configure_server:") != std::string::npos);
     CHECK(with(R"J({"type": "s3", "bucket": "ok-b", "queue": "q"})J") ==
           "cfg.json: functions.f.events.E.queue: unknown key");
     CHECK(with(R"J({"type": "sqs", "queue": "q", "batch_size": 10001})J") ==

@@ -144,3 +144,62 @@ TEST_CASE("an event time the clock cannot hold is refused, not overflowed") {
     record["eventTime"] = "2261-12-31T23:59:59Z";
     CHECK_NOTHROW(parse_notification_record(record, key_encoding::raw));
 }
+
+TEST_CASE("pushed notifications: radosgw's raw keys, S3's and MinIO's encoded ones") {
+    // As radosgw 16.2 POSTed it to an HTTP push endpoint (trimmed of metadata).
+    std::string ceph = R"({"Records": [{"eventVersion": "2.2", "eventSource": "ceph:s3",
+      "awsRegion": "", "eventTime": "2026-12-07T23:43:19.728766Z", "eventName": "ObjectCreated:Put",
+      "s3": {"s3SchemaVersion": "1.0", "configurationId": "n1",
+             "bucket": {"name": "nbkt", "arn": "arn:aws:s3:::nbkt"},
+             "object": {"key": "a b+c%d.txt", "size": 5,
+                        "eTag": "5d41402abc4b2a76b9719d911017c592", "sequencer": "9744176BE973992B",
+                        "metadata": [], "tags": []}},
+      "eventId": "1796686999.731476.5d41402abc4b2a76b9719d911017c592", "opaqueData": ""}]})";
+    auto events = parse_pushed_notification(ceph);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].key == "a b+c%d.txt");
+    CHECK(events[0].bucket == "nbkt");
+    CHECK(events[0].size == 5);
+    CHECK(events[0].etag == "5d41402abc4b2a76b9719d911017c592");
+
+    // MinIO's webhook: url.QueryEscape'd keys, an "s3:" event name, extra top-level fields.
+    std::string minio = R"({"EventName": "s3:ObjectCreated:Put", "Key": "raw/in/a b.csv",
+      "Records": [{"eventVersion": "2.0", "eventSource": "minio:s3", "awsRegion": "",
+        "eventTime": "2026-12-07T23:43:19.728Z", "eventName": "s3:ObjectCreated:Put",
+        "s3": {"bucket": {"name": "raw"}, "object": {"key": "in%2Fa+b.csv", "size": 3,
+                                                      "eTag": "abc", "sequencer": "1"}}},
+                   {"eventVersion": "2.1", "eventSource": "aws:s3",
+        "eventTime": "2026-12-07T23:43:19.728Z", "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": "raw"}, "object": {"key": "in/x%2By+z.csv", "size": 1}}}]})";
+    events = parse_pushed_notification(minio);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].key == "in/a b.csv");
+    CHECK(events[0].event_name == "ObjectCreated:Put");
+    CHECK(events[1].key == "in/x+y z.csv");
+
+    // S3 checks a new destination with a test event: no records.
+    CHECK(parse_pushed_notification(R"({"Service": "Amazon S3", "Event": "s3:TestEvent",
+      "Time": "2026-12-07T23:43:19.728Z", "Bucket": "raw"})")
+              .empty());
+    CHECK(parse_pushed_notification(R"({"Records": []})").empty());
+}
+
+TEST_CASE("a pushed notification that cannot be read says why in one line") {
+    auto error_of = [](std::string_view body, std::size_t max = 1000) -> std::string {
+        try {
+            parse_pushed_notification(body, max);
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+        return "";
+    };
+    CHECK(error_of("").starts_with("not JSON: "));
+    CHECK(error_of("{\"Records\": [").starts_with("not JSON: "));
+    CHECK(error_of(std::string(5000, '[')).find("deep") != std::string::npos);
+    CHECK(error_of("[]") == "expected {\"Records\": [...]} (an S3 event notification)");
+    CHECK(error_of(R"({"Records": {}})") ==
+          "expected {\"Records\": [...]} (an S3 event notification)");
+    CHECK(error_of(R"({"Records": [{"eventName": "ObjectCreated:Put"}, 7]})") ==
+          "Records[0].eventTime: missing");
+    CHECK(error_of(R"({"Records": [1, 2, 3]})", 2) == "Records: 3 records, more than 2");
+}
