@@ -28,7 +28,9 @@ COPY . .
 ENV LAMBDAPORT_CCACHE=0
 RUN scripts/build.sh build -DLAMBDAPORT_BUILD_TESTS=OFF -DLAMBDAPORT_BUILD_BENCH=OFF
 # What the final stage takes, stripped of debug information: the engine, the pipeline's functions
-# and generator, and the pipeline's configuration with handler paths relative to it.
+# and generator, and the pipeline's configuration with handler paths relative to it; and the same
+# with its bucket sources in push mode (docker-compose.yml: MinIO's webhooks POST each new object,
+# a listing every 10 s is the fallback; the token from LAMBDAPORT_PUSH_TOKEN).
 RUN set -eu; \
     mkdir -p /out/bin /out/pipeline/functions; \
     install -s build/runtime/lambdaport build/examples/pipeline/generate/pipeline_generate /out/bin/; \
@@ -37,6 +39,8 @@ RUN set -eu; \
     done; \
     sed 's|@PIPELINE_FUNCTIONS@|functions|' examples/pipeline/pipeline.json.in \
       > /out/pipeline/pipeline.json; \
+    sed 's|"type": "s3",|"type": "s3", "mode": "push", "configure_server": false, "push_token": "env:LAMBDAPORT_PUSH_TOKEN", "rescan_interval": 10,|' \
+      /out/pipeline/pipeline.json > /out/pipeline/pipeline-push.json; \
     cp examples/pipeline/FORMAT.md /out/pipeline/
 
 # --- tests: the same build with its tests, and what only the suite needs ---------------------------

@@ -771,6 +771,30 @@ rgw data = {d}/rgw
             raise self._fail(f"IAM {action} failed: {r}")
         return ET.fromstring(r.body)
 
+    def push_notifications(self, bucket: str, name: str, url: str, prefix: str = "",
+                           suffix: str = "") -> None:
+        """Makes radosgw POST the records of new objects in `bucket` (under the key filter) to `url`:
+        an SNS topic `name` with that push endpoint, and the bucket notification `name` for
+        s3:ObjectCreated:* (radosgw keeps the bucket's other notifications)."""
+        form = {"Action": "CreateTopic", "Name": name,
+                "Attributes.entry.1.key": "push-endpoint", "Attributes.entry.1.value": url}
+        r = aws_request(self.endpoint, "POST", "/", credentials=self.admin, service="sns",
+                        body=urllib.parse.urlencode(form).encode(),
+                        headers={"content-type": "application/x-www-form-urlencoded"})
+        arn = re.search(rb"<TopicArn>([^<]+)</TopicArn>", r.body)
+        if r.status != 200 or not arn:
+            raise self._fail(f"SNS CreateTopic {name}: {r}")
+        rules = "".join(f"<FilterRule><Name>{n}</Name><Value>{v}</Value></FilterRule>"
+                        for n, v in (("prefix", prefix), ("suffix", suffix)) if v)
+        key_filter = f"<Filter><S3Key>{rules}</S3Key></Filter>" if rules else ""
+        xml = (f"<NotificationConfiguration><TopicConfiguration><Id>{name}</Id>"
+               f"<Topic>{arn.group(1).decode()}</Topic>{key_filter}"
+               f"<Event>s3:ObjectCreated:*</Event></TopicConfiguration></NotificationConfiguration>")
+        r = aws_request(self.endpoint, "PUT", f"/{bucket}", query={"notification": ""},
+                        credentials=self.admin, service="s3", body=xml.encode())
+        if r.status != 200:
+            raise self._fail(f"PutBucketNotificationConfiguration {bucket}: {r}")
+
     def _check_auth(self) -> None:
         secret = self.admin.secret_access_key
         wrong = Credentials(self.admin.access_key_id, secret[:-1] + ("x" if secret[-1] != "x" else "y"))

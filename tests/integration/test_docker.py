@@ -9,11 +9,13 @@
 - the image, built from the repository's Dockerfile (BuildKit, host network for apt): it runs as
   the unprivileged user `lambdaport`, every program in it finds every library it loads (`ldd`), and
   it is small (the build tree stays in the build stage);
-- the pipeline in the container against Ceph's radosgw on the host network (SigV4 verified), the
-  raw trips put with the AWS CLI v2, and against a folder mounted from the host, the raw trips
-  copied in by the host: both end with reports/stats.json covering every row;
+- the pipeline in the container against Ceph's radosgw on the host network (SigV4 verified), with
+  the configuration docker-compose.yml runs (pipeline-push.json: radosgw pushes every new object,
+  as MinIO's webhooks do there), the raw trips put with the AWS CLI v2; and with pipeline.json on a
+  folder mounted from the host, the raw trips copied in by the host: both end with
+  reports/stats.json covering every row;
 - docker-compose.yml: `docker-compose config` accepts it with and without the tests profile, and it
-  names the services, ports and commands the README promises. MinIO's image cannot be pulled here,
+  names the services, ports, commands and webhook targets the README promises. MinIO's image cannot be pulled here,
   so the MinIO stack runs where a registry answers (the two checks at the end; skipped, saying so,
   elsewhere).
 
@@ -48,6 +50,10 @@ PIPELINE_DEADLINE = 600.0  # seconds for the generated trips to go through the p
 TESTS_DEADLINE = 3600.0  # seconds for the tests profile
 OUTPUT_TAIL = 30_000
 PIPELINE_CONFIG = "/opt/lambdaport/pipeline/pipeline.json"
+PUSH_CONFIG = "/opt/lambdaport/pipeline/pipeline-push.json"  # what docker-compose.yml runs
+# The pipeline's bucket sources: bucket -> (function, event, prefix, suffix), as pipeline.json has them.
+PUSHED_SOURCES = {"raw": ("split", "Raw", "trips/", ""), "clean": ("analyse", "Cleaned", "trips/", ".csv"),
+                  "analysis": ("report", "Partials", "partials/", ".json")}
 BUCKETS = ("raw", "clean", "analysis", "reports")
 MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z"  # docker-compose.yml's pin
 
@@ -324,13 +330,23 @@ class DockerImage(unittest.TestCase):
             for bucket in BUCKETS:
                 r = aws_request(rgw.endpoint, "PUT", f"/{bucket}", credentials=rgw.admin, service="s3")
                 self.assertEqual(r.status, 200, str(r))
+            # The configuration docker-compose.yml runs: bucket sources in push mode, set up by
+            # hand as `mc event add` does for MinIO (configure_server false), the token from the
+            # environment.
             port = free_port()
+            token = "push-token-" + uuid.uuid4().hex
+            for bucket, (function, event, prefix, suffix) in PUSHED_SOURCES.items():
+                rgw.push_notifications(
+                    bucket, f"{function}-{event}",
+                    f"http://127.0.0.1:{port}/lambdaport/notifications/{function}/{event}?token={token}",
+                    prefix, suffix)
             name = self.run_detached(
                 "--network", "host",
                 "--env", f"AWS_ACCESS_KEY_ID={rgw.admin.access_key_id}",
                 "--env", f"AWS_SECRET_ACCESS_KEY={rgw.admin.secret_access_key}",
                 "--env", "AWS_REGION=us-east-1",
-                self.image, "serve", "--config", PIPELINE_CONFIG, "--listen", f"127.0.0.1:{port}",
+                "--env", f"LAMBDAPORT_PUSH_TOKEN={token}",
+                self.image, "serve", "--config", PUSH_CONFIG, "--listen", f"127.0.0.1:{port}",
                 "--state", "/var/lib/lambdaport/state", "--storage", rgw.endpoint)
             wait_until(lambda: self._answers(port), 60, "the engine in the container", 0.5)
 
@@ -352,7 +368,12 @@ class DockerImage(unittest.TestCase):
                                 service="s3")
                 return r.body if r.status == 200 else None
             stats = self.wait_for_report(read, manifest, name)
-            print(f"\n[docker] pipeline on radosgw: {stats['quality']['rows']} rows", flush=True)
+            status = json.loads(http_request("127.0.0.1", port, "GET", "/lambdaport/status", b"", {},
+                                             5.0).body)
+            pushed = {f"{s['function']}/{s['event']}": s["pushed"] for s in status["sources"]}
+            print(f"\n[docker] pipeline on radosgw, pushed: {stats['quality']['rows']} rows; "
+                  f"events pushed per source {pushed}", flush=True)
+            self.assertTrue(all(n > 0 for n in pushed.values()), status["sources"])
 
     def test_pipeline_in_the_container_on_a_mounted_folder(self):
         data = os.path.join(self.work, "store")
@@ -429,6 +450,14 @@ class DockerImage(unittest.TestCase):
         self.assertIn("19000", resolved.stdout)
         self.assertNotRegex(resolved.stdout, r"\b0\.0\.0\.0:\d+:")
         self.assertIn("http://minio:9000", resolved.stdout)
+        # MinIO's webhook targets point at the engine's sources, with the engine's token.
+        env["LAMBDAPORT_PUSH_TOKEN"] = "token-from-the-environment"
+        resolved = self.compose("config", env=env)
+        self.assertIn(PUSH_CONFIG, resolved.stdout)
+        for function, event, _, _ in PUSHED_SOURCES.values():
+            self.assertIn(f"http://lambdaport:3001/lambdaport/notifications/{function}/{event}",
+                          resolved.stdout)
+        self.assertEqual(resolved.stdout.count("token-from-the-environment"), 4, resolved.stdout)
 
 
 class MinioStack(unittest.TestCase):

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -249,6 +250,16 @@ struct reader {
             }
             if (value.contains("push_token")) {
                 b.push_token = string(value["push_token"], key + ".push_token");
+                // "env:NAME": the token is the variable's value (kept out of the file).
+                if (b.push_token.starts_with("env:")) {
+                    std::string name = b.push_token.substr(4);
+                    const char* v = std::getenv(name.c_str());
+                    if (name.empty() || !v || !*v) {
+                        fail(key + ".push_token",
+                             "names the environment variable '" + name + "', which is not set");
+                    }
+                    b.push_token = v;
+                }
                 if (b.push_token.size() < 16 ||
                     b.push_token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                                    "0123456789-_.~") != std::string::npos) {

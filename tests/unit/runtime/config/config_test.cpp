@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <string>
 
 using namespace lambdaport::runtime::config;
@@ -249,6 +250,20 @@ TEST_CASE("a pushed bucket source") {
                                "cfg.json", "/base");
     CHECK(defaults.functions[0].events[0].bucket.configure_server);
     CHECK(defaults.functions[0].events[0].bucket.push_token.empty());
+
+    ::setenv("LAMBDAPORT_TEST_PUSH_TOKEN", "from-the-environment-0123", 1);
+    auto from_env = parse_json(R"J({"functions": {"f": {"handler": "/x", "events": {"E": {
+        "type": "s3", "bucket": "raw", "mode": "push", "push_token": "env:LAMBDAPORT_TEST_PUSH_TOKEN"}}}}})J",
+                               "cfg.json", "/base");
+    CHECK(from_env.functions[0].events[0].bucket.push_token == "from-the-environment-0123");
+    ::unsetenv("LAMBDAPORT_TEST_PUSH_TOKEN");
+    CHECK_THROWS_WITH_AS(
+        parse_json(R"J({"functions": {"f": {"handler": "/x", "events": {"E": {
+        "type": "s3", "bucket": "raw", "mode": "push", "push_token": "env:LAMBDAPORT_TEST_PUSH_TOKEN"}}}}})J",
+                   "cfg.json", "/base"),
+        "cfg.json: functions.f.events.E.push_token: names the environment variable "
+        "'LAMBDAPORT_TEST_PUSH_TOKEN', which is not set",
+        config_error);
 }
 
 TEST_CASE("event source mistakes name the key and the reason") {
