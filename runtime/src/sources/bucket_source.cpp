@@ -215,6 +215,9 @@ class bucket_source final : public source {
     const std::string& push_token() const override { return cfg_.push_token; }
 
     push_answer receive_push(std::string_view body) override {
+        if (!checkpoint_ || !thread_.joinable()) {
+            return {503, "ServiceException", "The event source is not started yet."};
+        }
         push_answer answer;
         std::vector<object_event> events;
         try {
