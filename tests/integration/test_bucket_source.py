@@ -18,12 +18,13 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 import unittest
 import urllib.parse
 
-from harness import AWS_CLI, EngineTestCase, example, http_request, wait_until
+from harness import AWS_CLI, EngineTestCase, engine_binary, example, http_request, wait_until
 from storage_servers import MotoServer, RadosGW, aws_request
 
 AWKWARD_KEYS = [
@@ -268,7 +269,6 @@ class S3PollingBucketSource(EngineTestCase, BucketSourceChecks):
         self.assertEqual(r.returncode, 0, r.stderr)
 
     def cli(self, *args: str):
-        import subprocess
         env = self.moto.client_env(self.moto.credentials)
         env.update({"HOME": self.tmp, "AWS_PAGER": "",
                     "AWS_CONFIG_FILE": os.path.join(self.tmp, "none"),
@@ -467,6 +467,41 @@ class RadosGWPushedBucketSource(EngineTestCase, BucketSourceChecks):
         ok = http_request("127.0.0.1", engine.port, "POST", "/lambdaport/notifications/rec/raw", body,
                           {"Authorization": f"Bearer {token}"}, 10.0)
         self.assertEqual(ok.status, 200, ok.body)
+
+    def test_a_push_source_that_cannot_work_refuses_to_start_saying_why(self):
+        config = os.path.join(self.tmp, "config.json")
+        ev = {"type": "s3", "bucket": self.bucket, "mode": "push"}
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAMBDAPORT_"))}
+        base_env.update({"AWS_ACCESS_KEY_ID": self.rgw.admin.access_key_id,
+                         "AWS_SECRET_ACCESS_KEY": self.rgw.admin.secret_access_key})
+        with MotoServer(os.path.join(self.tmp, "moto"), auth=False) as moto:
+            cases = {
+                # A signed Invoke API: radosgw cannot sign its pushes, so a token is needed.
+                "signed": ({**ev}, self.rgw.endpoint,
+                           {"LAMBDAPORT_ACCESS_KEY_ID": "AKIDLAMBDAPORTTEST01",
+                            "LAMBDAPORT_SECRET_ACCESS_KEY": "a-secret-of-enough-length-0123"},
+                           "functions.rec.events.raw.push_token: required when the Invoke API "
+                           "verifies signatures or listens beyond loopback"),
+                # moto has no SNS push endpoints: its answer, and what to do instead.
+                "moto": ({**ev, "bucket": "no-such-bucket"}, moto.endpoint, {},
+                         "functions.rec.events.raw: cannot set up the server's notifications ("),
+                "local disk": ({**ev}, self.tmp, {},
+                               "functions.rec.events.raw: mode \"push\" needs an S3-compatible "
+                               "server that pushes notifications"),
+            }
+            for name, (event, storage, extra, expected) in cases.items():
+                with self.subTest(name):
+                    functions = {"rec": {"handler": example("record"), "events": {"raw": event}}}
+                    with open(config, "w") as f:
+                        json.dump({"functions": functions}, f)
+                    p = subprocess.run([engine_binary(), "serve", "--config", config, "--listen",
+                                        "127.0.0.1:0", "--storage", storage, "--state",
+                                        os.path.join(self.tmp, f"state-{name}")],
+                                       env={**base_env, **extra}, capture_output=True, text=True,
+                                       timeout=60)
+                    self.assertEqual(p.returncode, 1, p.stderr)
+                    self.assertNotIn("listening", p.stderr)
+                    self.assertIn(expected, p.stderr.strip().splitlines()[-1])
 
     def test_kill_9_while_objects_are_pushed_loses_none(self):
         engine = self.start(rescan_interval=2)

@@ -44,7 +44,8 @@ struct bucket_source_config {
     /// /lambdaport/notifications/<function>/<event>.
     std::string push_endpoint;
     /// push: a secret every notification must carry (`?token=` or `Authorization: Bearer`);
-    /// required when the engine listens beyond loopback. "env:NAME" in the file: NAME's value.
+    /// required when the Invoke API verifies signatures or listens beyond loopback. "env:NAME" in
+    /// the file: NAME's value.
     std::string push_token;
     /// push: set the server up (radosgw: an SNS topic with the push endpoint, and the bucket's
     /// notification); false when the server is configured by hand (MinIO).

@@ -372,6 +372,7 @@ int engine::run() {
     m.source_env.storage = m.config.storage;
     m.source_env.engine_url = m.invoke_server->local_url();
     m.source_env.loopback_only = config::is_loopback(m.config.listen_host);
+    m.source_env.invoke_api_signed = m.verifier != nullptr;
     for (const char* var : {"AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"}) {
         const char* value = std::getenv(var);
         if (value && *value && m.source_env.sqs_endpoint.empty()) {

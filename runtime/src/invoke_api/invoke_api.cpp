@@ -95,12 +95,22 @@ http::response notification(directory& functions, const http::request& req,
     auto event = slash == std::string_view::npos ? std::nullopt
                                                  : util::percent_decode(rest.substr(slash + 1));
     auto token = function && event ? functions.push_token(*function, *event) : std::nullopt;
-    if (!token) {
-        return api_error(404, "ResourceNotFoundException",
-                         "No event source takes pushes at " + std::string(notifications_prefix) +
-                             std::string(rest));
-    }
-    if (!token->empty()) {
+    const auto* verifier = functions.verifier();
+    if (!token || token->empty()) {
+        // Without a token of its own, a push passes the Invoke API's checks, and so does the
+        // question which sources exist.
+        if (verifier) {
+            auto verdict = verifier->check(req, std::chrono::system_clock::now());
+            if (!verdict.accepted()) {
+                return auth::refusal(verdict);
+            }
+        }
+        if (!token) {
+            return api_error(404, "ResourceNotFoundException",
+                             "No event source takes pushes at " +
+                                 std::string(notifications_prefix) + std::string(rest));
+        }
+    } else {
         std::string given;
         if (!http::query_param(query, "token", given)) {
             auto auth = req.header_value("Authorization");
@@ -113,11 +123,6 @@ http::response notification(directory& functions, const http::request& req,
                       {{"function", *function}, {"event", *event}});
             return api_error(403, "AccessDeniedException",
                              "A push to this event source needs its push_token.");
-        }
-    } else if (const auto* verifier = functions.verifier()) {
-        auto verdict = verifier->check(req, std::chrono::system_clock::now());
-        if (!verdict.accepted()) {
-            return auth::refusal(verdict);
         }
     }
     if (req.method != "POST") {

@@ -54,6 +54,24 @@ std::string element_text(std::string_view xml, std::string_view name) {
                                          : std::string(xml.substr(begin, end - begin));
 }
 
+// At most `limit` bytes of a server's answer, on one line (an error message is one line).
+std::string one_line(std::string_view text, std::size_t limit = 300) {
+    std::string out;
+    bool space = false;
+    for (char c : text.substr(0, limit)) {
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) {
+            out += ' ';
+            space = false;
+        }
+        out += c;
+    }
+    return out;
+}
+
 aws::signing signing_for(const storage::store::s3_settings& s, const char* service) {
     aws::signing sign;
     sign.enabled = !s.access_key_id.empty();
@@ -82,7 +100,7 @@ aws::response send(const aws::signing& sign, const aws::request& req, const char
         std::string code = element_text(answer.body, "Code");
         throw std::runtime_error(std::string(what) + " answered " + std::to_string(answer.status) +
                                  (code.empty() ? std::string() : " " + code) + ": " +
-                                 answer.body.substr(0, 300));
+                                 one_line(answer.body));
     }
     return answer;
 }
@@ -120,7 +138,7 @@ void configure_notifications(const notification_setup& setup) {
     std::string arn = element_text(created.body, "TopicArn");
     if (arn.empty()) {
         throw std::runtime_error("SNS CreateTopic answered without a TopicArn: " +
-                                 created.body.substr(0, 300) +
+                                 one_line(created.body) +
                                  " (does this server push notifications? radosgw does)");
     }
 

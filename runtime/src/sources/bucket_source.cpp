@@ -101,10 +101,12 @@ class bucket_source final : public source {
                                      "notifications; the engine's storage is local disk (use "
                                      "\"watch\" or \"auto\")");
         }
-        if (push_ && !env_.loopback_only && cfg_.push_token.empty()) {
+        if (push_ && (!env_.loopback_only || env_.invoke_api_signed) &&
+            cfg_.push_token.empty()) {
             throw std::runtime_error(where +
-                                     ".push_token: required when the engine listens beyond "
-                                     "loopback (the storage server cannot sign its pushes)");
+                                     ".push_token: required when the Invoke API verifies "
+                                     "signatures or listens beyond loopback (a storage server "
+                                     "cannot sign its pushes)");
         }
         try {
             store_.emplace(open_store(env_.storage, env_.region));

@@ -134,6 +134,7 @@ struct source_environment {
     std::string sqs_endpoint;         // http(s)://… from AWS_ENDPOINT_URL_SQS/_URL, or empty
     std::string engine_url;           // http://host:port of the Invoke API, as this host reaches it
     bool loopback_only = true;        // the Invoke API listens on loopback only
+    bool invoke_api_signed = false;   // the Invoke API verifies SigV4 on every request
 };
 
 }  // namespace lambdaport::runtime::sources
