@@ -304,7 +304,11 @@ class bucket_source final : public source {
     void run() {
         try {
             scan("");
-            auto next_scan = clock::now() + scan_interval();
+            // A server applies a new notification configuration after a moment (radosgw: about
+            // 2 s), so what is written meanwhile is not pushed: the first listing comes soon.
+            auto next_scan =
+                clock::now() + (push_ ? std::min<std::chrono::milliseconds>(scan_interval(), 5s)
+                                      : scan_interval());
             while (!stopping_) {
                 auto wait =
                     std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - clock::now());
