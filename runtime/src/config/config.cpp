@@ -231,8 +231,8 @@ struct reader {
                 } else if (mode == "push") {
                     b.how = bucket_source_config::mode::push;
                 } else {
-                    fail(key + ".mode", "must be \"auto\", \"watch\", \"poll\" or \"push\", got \"" +
-                                            mode + "\"");
+                    fail(key + ".mode",
+                         "must be \"auto\", \"watch\", \"poll\" or \"push\", got \"" + mode + "\"");
                 }
             }
             for (const char* field : {"push_endpoint", "push_token", "configure_server"}) {
@@ -261,8 +261,9 @@ struct reader {
                     b.push_token = v;
                 }
                 if (b.push_token.size() < 16 ||
-                    b.push_token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                   "0123456789-_.~") != std::string::npos) {
+                    b.push_token.find_first_not_of(
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789-_.~") != std::string::npos) {
                     fail(key + ".push_token",
                          "must be 16 or more of A-Z a-z 0-9 - _ . ~ (it goes into a URL)");
                 }

@@ -249,7 +249,8 @@ class bucket_source final : public source {
                 release(event.key, etag, false);
                 log::error("cannot queue a pushed object event; the server sends it again",
                            {{"function", fn_.name}, {"key", event.key}, {"error", e.what()}});
-                return {503, "ServiceException", std::string("Cannot store the event: ") + e.what()};
+                return {503, "ServiceException",
+                        std::string("Cannot store the event: ") + e.what()};
             }
             if (!id || id->empty()) {
                 release(event.key, etag, false);

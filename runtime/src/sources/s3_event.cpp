@@ -174,7 +174,8 @@ object_event parse_notification_record(const json& record, key_encoding keys) {
     return e;
 }
 
-std::vector<object_event> parse_pushed_notification(std::string_view body, std::size_t max_records) {
+std::vector<object_event> parse_pushed_notification(std::string_view body,
+                                                    std::size_t max_records) {
     util::json_problem problem;
     auto doc = util::parse_json(body, {}, &problem);
     if (!doc) {
