@@ -10,35 +10,13 @@
 #include "aws/digest.hpp"
 #include "aws/transfer.hpp"
 #include "aws/uri.hpp"
+#include "storage/s3/documents.hpp"
 
 namespace lambdaport::runtime::sources {
 namespace {
 
 namespace aws = lambdaport::detail::aws;
-
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
+using lambdaport::storage::detail::s3::xml_escape;
 
 // The text of the first <name> element, or empty.
 std::string element_text(std::string_view xml, std::string_view name) {

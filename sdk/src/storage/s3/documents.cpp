@@ -26,7 +26,23 @@ xml_element result_named(std::string_view body, std::string_view name,
     throw xml_error("expected <" + std::string(name) + ">, got <" + root.name + ">");
 }
 
-std::string escape(std::string_view text) {
+std::uint64_t parse_size(const std::string& text, const std::string& key) {
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || text.empty()) {
+        throw xml_error("listing: key '" + key + "' has a malformed <Size> '" + text + "'");
+    }
+    return value;
+}
+
+bool parse_bool(const std::string& text) {
+    return text == "true" || text == "True";
+}
+
+}  // namespace
+
+std::string xml_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
@@ -52,22 +68,6 @@ std::string escape(std::string_view text) {
     }
     return out;
 }
-
-std::uint64_t parse_size(const std::string& text, const std::string& key) {
-    std::uint64_t value = 0;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc() || ptr != end || text.empty()) {
-        throw xml_error("listing: key '" + key + "' has a malformed <Size> '" + text + "'");
-    }
-    return value;
-}
-
-bool parse_bool(const std::string& text) {
-    return text == "true" || text == "True";
-}
-
-}  // namespace
 
 std::optional<error_document> parse_error_document(std::string_view body) {
     // Cheap test first: most answers checked this way are successes.
@@ -160,7 +160,7 @@ std::string complete_multipart_body(const std::vector<std::string>& etags) {
         body += "<Part><PartNumber>";
         body += std::to_string(i + 1);
         body += "</PartNumber><ETag>";
-        body += escape(etags[i]);
+        body += xml_escape(etags[i]);
         body += "</ETag></Part>";
     }
     body += "</CompleteMultipartUpload>";
@@ -173,7 +173,7 @@ std::string create_bucket_body(std::string_view region) {
     }
     return "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
            "<LocationConstraint>" +
-           escape(region) + "</LocationConstraint></CreateBucketConfiguration>";
+           xml_escape(region) + "</LocationConstraint></CreateBucketConfiguration>";
 }
 
 std::string quoted_etag(std::string etag) {

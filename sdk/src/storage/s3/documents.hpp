@@ -13,6 +13,9 @@
 
 namespace lambdaport::storage::detail::s3 {
 
+/// `text` with `< > & " '` as XML entities, for element content and attribute values.
+std::string xml_escape(std::string_view text);
+
 /// An S3 `<Error>`.
 struct error_document {
     std::string code;
