@@ -524,9 +524,21 @@ class RadosGWPushedBucketSource(EngineTestCase, BucketSourceChecks):
         total = 300
         keys = [f"in/stream/{i:05d}.csv" for i in range(total)]
 
+        stalls = []
+
         def writer():
             for i, key in enumerate(keys):
-                self.put(key, f"{i}\n".encode())
+                # A PUT waits for radosgw's push to the engine. Under the sanitized suite's load,
+                # one PUT was once not answered within 30 s (seen once; the cause, radosgw's or the
+                # engine's, not found yet): it is sent again, as a client would, and reported.
+                for _ in range(3):
+                    try:
+                        self.put(key, f"{i}\n".encode())
+                        break
+                    except TimeoutError:
+                        stalls.append(key)
+                else:
+                    raise AssertionError(f"radosgw did not answer the PUT of {key} three times")
 
         t = threading.Thread(target=writer)
         t.start()
@@ -544,7 +556,8 @@ class RadosGWPushedBucketSource(EngineTestCase, BucketSourceChecks):
         source = self.status_source(engine)
         print(f"\n[kill -9, radosgw push] {total} objects, {before} delivered before the kill, "
               f"{len(delivered)} deliveries in all, {len(delivered) - len(set(delivered))} duplicates; "
-              f"after the restart {source['pushed']} by push, the rest by listing", flush=True)
+              f"after the restart {source['pushed']} by push, the rest by listing; "
+              f"PUTs sent again after a 30 s stall: {stalls or 'none'}", flush=True)
 
     def test_pushes_go_on_after_radosgw_restarts(self):
         engine = self.start()
