@@ -69,6 +69,12 @@ def _source_dir() -> str:
                            os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
+def covers_every_row(stats: dict, manifest: dict) -> bool:
+    """Whether a pipeline's reports/stats.json is complete for the generator's `manifest`."""
+    return stats["complete"] and len(stats["objects"]) == len(manifest["files"]) and \
+        stats["quality"]["rows"] == manifest["totals"]["rows"]
+
+
 def _docker_command() -> str | None:
     # Debian's client first: another `docker` on PATH may lack BuildKit's builder.
     if os.access("/usr/bin/docker", os.X_OK):
@@ -273,9 +279,7 @@ class DockerImage(unittest.TestCase):
             if body is None:
                 return None
             stats = json.loads(body)
-            done = stats["complete"] and len(stats["objects"]) == len(manifest["files"]) and \
-                stats["quality"]["rows"] == manifest["totals"]["rows"]
-            return stats if done else None
+            return stats if covers_every_row(stats, manifest) else None
         try:
             stats = wait_until(report, PIPELINE_DEADLINE, "reports/stats.json covering every row", 1.0)
         except AssertionError:
@@ -572,9 +576,7 @@ class MinioStack(unittest.TestCase):
             if r.status != 200:
                 return None
             stats = json.loads(r.body)
-            done = stats["complete"] and len(stats["objects"]) == len(manifest["files"]) and \
-                stats["quality"]["rows"] == manifest["totals"]["rows"]
-            return stats if done else None
+            return stats if covers_every_row(stats, manifest) else None
         try:
             stats = wait_until(report, PIPELINE_DEADLINE, "reports/stats.json covering every row", 1.0)
         except AssertionError:
